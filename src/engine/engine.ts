@@ -1,0 +1,23 @@
+import type { ImageService } from '../images/image-service.js';
+import type { ContainerService } from '../containers/container-service.js';
+import type { EventBus } from '../events/event-bus.js';
+
+/** Docker's `/info`, `/version` and `/system/df`, in Docker's shapes. */
+export interface SystemService {
+  info(): Promise<Record<string, any>>;
+  version(): Promise<Record<string, any>>;
+  df(): Promise<Record<string, any>>;
+}
+
+/**
+ * The engine as a library: everything the daemon's HTTP API, the CLI (through the API)
+ * and later the cluster's node agent use. Built by `openEngine` (src/engine/open-engine.ts).
+ */
+export interface Engine {
+  readonly dataRoot: string;
+  readonly images: ImageService;
+  readonly containers: ContainerService;
+  readonly events: EventBus;
+  readonly system: SystemService;
+  close(): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Image, ImageRuntimeConfig } from './types.js';
+
+export interface ImageSummaryFilter {
+  /** Docker's `--filter` map: dangling, label, before, since, reference. */
+  filters?: Record<string, string[]>;
+  all?: boolean;
+}
+
+export interface RemoveResult {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+export interface ImportOptions {
+  /** Tag to give the new image, e.g. "busybox:latest" (normalised). */
+  reference?: string;
+  /** Dockerfile-style changes: `CMD ["sh"]`, `ENV A=b`, `WORKDIR /x`, … */
+  changes?: string[];
+  message?: string;
+  platform?: string;
+}
+
+export interface CommitOptions {
+  reference?: string;
+  author?: string;
+  comment?: string;
+  changes?: string[];
+  /** Runtime config of the new image (Docker takes the container's, overridden by changes). */
+  config?: ImageRuntimeConfig;
+}
+
+/**
+ * The local image store: names, manifests, configs and the layers' blobs. Layers are
+ * unpacked by the snapshotter when a container needs them, once per chain ID.
+ *
+ * References are normalised as Docker does: `busybox` = `docker.io/library/busybox:latest`.
+ * `get` also takes a full or short (>= 1 hex digit, unambiguous) image ID and `name@digest`.
+ * Every method throws WharfError: not-found ("No such image: X"), conflict (in use), invalid-parameter.
+ */
+export interface ImageService {
+  get(ref: string): Promise<Image>;
+  list(opts?: ImageSummaryFilter): Promise<Image[]>;
+  tag(source: string, target: string): Promise<void>;
+  /** Untags `ref` and deletes the image when no tag is left; `isInUse` lets the container
+   * service veto deletion (Docker's 409 "image is being used by … container …"). */
+  remove(ref: string, opts: { force?: boolean; noPrune?: boolean }): Promise<RemoveResult[]>;
+  /** Import a rootfs tarball (plain, gzip) as a one-layer image. */
+  importRootfs(tar: Readable, opts: ImportOptions): Promise<Image>;
+  /** `docker load`: docker-archive or OCI layout tarball. Returns "Loaded image: X" lines' subjects. */
+  load(tar: Readable): Promise<{ tags: string[]; ids: string[] }>;
+  /** `docker save`: docker-archive format (with OCI index and oci-layout, as Docker 25+ writes). */
+  save(refs: string[], out: Writable): Promise<void>;
+  /** Create an image from a container's changes (a layer tar stream) on top of a parent. */
+  commit(parent: Image | undefined, layer: Readable, opts: CommitOptions): Promise<Image>;
+  prune(opts: { all?: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: RemoveResult[]; spaceReclaimed: number }>;
+  /** Register a predicate telling whether an image ID is used by a container. */
+  setUsageCheck(check: (imageId: string) => string | undefined): void;
+}

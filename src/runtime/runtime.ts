@@ -1,0 +1,151 @@
+import type { Duplex, Readable, Writable } from 'node:stream';
+
+/** What the container service asks of a container's process and sandbox; `buildSpec` turns it into an OCI config. */
+export interface SpecInput {
+  id: string;
+  /** Mounted root filesystem (the bundle's rootfs). */
+  rootfs: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  /** Docker's `-u` form ("", "name", "uid", "uid:gid", "name:group"); resolved against the rootfs' /etc/passwd and /etc/group. */
+  user: string;
+  groupAdd?: string[];
+  hostname: string;
+  domainname?: string;
+  tty: boolean;
+  openStdin: boolean;
+  readonlyRootfs?: boolean;
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** Docker's `--security-opt` values: "no-new-privileges[:true]", "seccomp=unconfined", "seccomp=<json path>", "apparmor=…" (ignored). */
+  securityOpt?: string[];
+  /** Bytes; 0 = unlimited. */
+  memory?: number;
+  memorySwap?: number;
+  /** CPUs × 1e9 (Docker's NanoCpus). */
+  nanoCpus?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpusetCpus?: string;
+  pidsLimit?: number;
+  ulimits?: { Name: string; Soft: number; Hard: number }[];
+  shmSize?: number;
+  sysctls?: Record<string, string>;
+  /** Extra mounts after Docker's defaults: /etc/hosts, /etc/resolv.conf, /etc/hostname, volumes, binds, tmpfs. */
+  mounts?: { destination: string; source: string; type: string; options?: string[] }[];
+  /** Network namespace: "none"/"default" = a new one with loopback only; "host"; or a path to join (later: CNI-made netns). */
+  network: { mode: 'new' } | { mode: 'host' } | { mode: 'path'; path: string };
+  /** "host" shares the host's; "container:<pid>" joins another's; otherwise private. */
+  pidMode?: string;
+  ipcMode?: string;
+  utsMode?: string;
+  /** Run tini as PID 1 (`--init`). */
+  init?: boolean;
+  /** Cgroup path for the container (v1: under each controller; v2: under the unified root). */
+  cgroupsPath: string;
+  oomScoreAdj?: number;
+  labels?: Record<string, string>;
+  devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
+}
+
+export interface RuntimeState {
+  status: 'created' | 'running' | 'paused' | 'stopped';
+  pid: number;
+}
+
+export interface CreateOptions {
+  id: string;
+  /** Folder holding config.json (written by the runtime) and the monitor's files. */
+  bundle: string;
+  spec: object;
+  /** Container log file; conmon writes it while the daemon may be down. */
+  logPath: string;
+  tty: boolean;
+  openStdin: boolean;
+  /** conmon's `--stdin` stays open until the first attach detaches when true (Docker's StdinOnce). */
+  stdinOnce?: boolean;
+}
+
+export interface ExecOptions {
+  /** OCI process (args, env, cwd, user, terminal, capabilities...). */
+  process: object;
+  tty: boolean;
+  stdin: boolean;
+  detach: boolean;
+}
+
+/** A running exec session; streams as the attach ones. */
+export interface ExecSession {
+  pid: number;
+  io: AttachStreams;
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the exit code (128+signal when killed). */
+  exited: Promise<number>;
+}
+
+/**
+ * Streams of an attached container or exec. For a TTY, everything arrives on `stdout`.
+ * Closing `stdin` sends EOF to the process.
+ */
+export interface AttachStreams {
+  stdin?: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  close(): void;
+}
+
+/**
+ * An OCI runtime (runc by default) behind a per-container monitor (conmon), so containers
+ * outlive the daemon: the monitor owns stdio, the log file and the exit code.
+ *
+ * Lifecycle: `create` (monitor + `runc create`; process waits) → `start` → exit recorded by
+ * the monitor (`exitStatus`) → `delete`. All methods are idempotent where Docker's
+ * operations are (killing a stopped container is a conflict for the caller to decide).
+ */
+export interface Runtime {
+  readonly name: string;
+  buildSpec(input: SpecInput): Promise<object>;
+  create(opts: CreateOptions): Promise<{ pid: number; monitorPid: number }>;
+  start(id: string): Promise<void>;
+  state(id: string): Promise<RuntimeState | undefined>;
+  kill(id: string, signal: string | number, all?: boolean): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  delete(id: string, opts?: { force?: boolean }): Promise<void>;
+  /** Exit status recorded by the monitor, or undefined while running. */
+  exitStatus(id: string): Promise<{ code: number; finishedAt: Date; oomKilled: boolean } | undefined>;
+  /** Calls back once for each container whose monitor records an exit. */
+  onExit(listener: (id: string) => void): void;
+  attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachStreams>;
+  resize(id: string, width: number, height: number): Promise<void>;
+  exec(id: string, execId: string, opts: ExecOptions): Promise<ExecSession>;
+  /** Host PIDs of every process in the container (for `top`). */
+  pids(id: string): Promise<number[]>;
+  stats(id: string): Promise<ContainerStats>;
+  /** Reopen per-container monitor state after a daemon restart. */
+  restore(id: string, bundle: string): Promise<void>;
+}
+
+/** Raw cgroup readings; the API shapes them as Docker's stats JSON. */
+export interface ContainerStats {
+  read: string;
+  cpuTotalNs: number;
+  cpuUserNs?: number;
+  cpuSystemNs?: number;
+  systemCpuNs: number;
+  onlineCpus: number;
+  percpuNs?: number[];
+  memoryUsage: number;
+  memoryLimit: number;
+  memoryStats: Record<string, number>;
+  pidsCurrent: number;
+  pidsLimit?: number;
+  blkioRead?: number;
+  blkioWrite?: number;
+}
+
+/** For tests and the API: a duplex raw TTY stream when Tty is set. */
+export type RawStream = Duplex;
