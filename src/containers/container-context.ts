@@ -1,0 +1,61 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { KeyedMutex } from '../common/keyed-mutex.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ImageService } from '../images/image-service.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
+import type { ContainerRecord } from './container-record.js';
+import { ContainerStore } from './container-store.js';
+import { etcFilePaths } from './etc-files.js';
+
+export interface ContainerDeps {
+  /** <data-root>/containers */
+  root: string;
+  /** <exec-root>: runtime bundles, sockets (tmpfs; gone after a reboot). */
+  execRoot: string;
+  images: ImageService;
+  snapshotter: Snapshotter;
+  runtime: Runtime;
+  events: EventBus;
+}
+
+/**
+ * What the container service's parts share: the store, one lock per container, and a
+ * signal board telling waiters about exits, starts and removals.
+ */
+export class ContainerContext {
+  readonly store: ContainerStore;
+  readonly locks = new KeyedMutex();
+  /** Emits `exit:<id>` (exit code), `start:<id>` (after the runtime created it, before it runs), `removed:<id>`. */
+  readonly signals = new EventEmitter();
+
+  constructor(readonly deps: ContainerDeps) {
+    this.store = new ContainerStore(deps.root);
+    this.signals.setMaxListeners(0);
+  }
+
+  dir(id: string): string {
+    return this.store.dir(id);
+  }
+  rootfs(id: string): string {
+    return join(this.dir(id), 'rootfs');
+  }
+  logPath(id: string): string {
+    return join(this.dir(id), `${id}-json.log`);
+  }
+  bundle(id: string): string {
+    return join(this.deps.execRoot, 'containers', id);
+  }
+  etcFiles(id: string) {
+    return etcFilePaths(this.dir(id));
+  }
+
+  save(rec: ContainerRecord): Promise<void> {
+    return this.store.save(rec);
+  }
+
+  emitEvent(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.deps.events.publish('container', action, rec.id, { ...(rec.config.Labels ?? {}), image: rec.image, name: rec.name, ...extra });
+  }
+}

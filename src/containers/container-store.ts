@@ -1,0 +1,94 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../common/atomic-file.js';
+import { conflict, invalidParameter, notFound } from '../common/errors.js';
+import type { ContainerRecord } from './container-record.js';
+
+const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/**
+ * The set of containers: an in-memory index over one folder per container
+ * (<root>/<id>/config.json). Lookups resolve IDs, unambiguous ID prefixes and names as
+ * dockerd does (an exact ID or name wins over a prefix).
+ */
+export class ContainerStore {
+  private readonly byId = new Map<string, ContainerRecord>();
+  private readonly byName = new Map<string, string>();
+
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  async load(): Promise<ContainerRecord[]> {
+    await mkdir(this.root, { recursive: true });
+    for (const id of await readdir(this.root)) {
+      try {
+        const rec = JSON.parse(await readFile(join(this.root, id, 'config.json'), 'utf8')) as ContainerRecord;
+        this.index(rec);
+      } catch {
+        // A folder without a complete record is a create that crashed before it was saved: drop it.
+        await rm(join(this.root, id), { recursive: true, force: true });
+      }
+    }
+    return [...this.byId.values()];
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.byId.values()];
+  }
+
+  /** Reserves the name at once, so two racing creates cannot both take it. */
+  reserveName(name: string, id: string): void {
+    if (!NAME_RE.test(name)) throw invalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const bare = name.replace(/^\//, '');
+    const owner = this.byName.get(bare);
+    if (owner !== undefined && owner !== id) {
+      throw conflict(`Conflict. The container name "/${bare}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    this.byName.set(bare, id);
+  }
+
+  releaseName(name: string, id: string): void {
+    if (this.byName.get(name) === id) this.byName.delete(name);
+  }
+
+  hasName(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  async save(rec: ContainerRecord): Promise<void> {
+    this.index(rec);
+    await writeJsonAtomic(join(this.root, rec.id, 'config.json'), rec);
+  }
+
+  async delete(rec: ContainerRecord): Promise<void> {
+    await rm(join(this.root, rec.id), { recursive: true, force: true });
+    this.byId.delete(rec.id);
+    this.releaseName(rec.name, rec.id);
+  }
+
+  find(ref: string): ContainerRecord | undefined {
+    const bare = ref.replace(/^\//, '');
+    const exact = this.byId.get(bare);
+    if (exact) return exact;
+    const named = this.byName.get(bare);
+    if (named) return this.byId.get(named);
+    if (!/^[0-9a-f]+$/.test(bare)) return undefined;
+    const matches = [...this.byId.keys()].filter((id) => id.startsWith(bare));
+    if (matches.length > 1) throw invalidParameter(`multiple IDs found with provided prefix: ${bare}`);
+    return matches.length === 1 ? this.byId.get(matches[0]) : undefined;
+  }
+
+  get(ref: string): ContainerRecord {
+    const rec = this.find(ref);
+    if (!rec) throw notFound(`No such container: ${ref}`);
+    return rec;
+  }
+
+  private index(rec: ContainerRecord): void {
+    this.byId.set(rec.id, rec);
+    this.byName.set(rec.name, rec.id);
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { newId } from '../common/ids.js';
+import { invalidParameter } from '../common/errors.js';
+import type { ContainerContext } from './container-context.js';
+import type { ContainerRecord } from './container-record.js';
+import { newState } from './container-record.js';
+import type { ContainerCreateBody } from './container-service.js';
+import { commandOf, mergeImageConfig, validateHostConfig } from './config-merge.js';
+import { writeEtcFiles } from './etc-files.js';
+import { generateName } from './names.js';
+
+const NETWORK_MODES = /^(default|none|host|bridge)$/;
+
+/**
+ * `docker create`: validate, resolve the image, merge its defaults, reserve the name,
+ * prepare the writable layer and /etc files, then save the record — the record is
+ * written last, so a crash part-way leaves nothing a restart would show as a container.
+ */
+export async function createContainer(ctx: ContainerContext, body: ContainerCreateBody, opts: { name?: string }): Promise<{ Id: string; Warnings: string[] }> {
+  if (!body || typeof body !== 'object') throw invalidParameter('config cannot be empty in order to create a container');
+  if (!body.Image) throw invalidParameter('No image specified');
+  const hostConfig = validateHostConfig(body.HostConfig);
+  if (!NETWORK_MODES.test(hostConfig.NetworkMode) && !hostConfig.NetworkMode.startsWith('container:')) {
+    throw invalidParameter(`network ${hostConfig.NetworkMode} not found`);
+  }
+  const image = await ctx.deps.images.get(body.Image);
+  const config = mergeImageConfig(body, image.config.config ?? {});
+  const { path, args } = commandOf(config);
+  const id = newId();
+  const name = opts.name ? opts.name.replace(/^\//, '') : generateName((n) => ctx.store.hasName(n));
+  ctx.store.reserveName(name, id);
+  config.Hostname = config.Hostname || id.slice(0, 12);
+  config.Image = body.Image;
+  const rec: ContainerRecord = {
+    id,
+    name,
+    created: new Date().toISOString(),
+    image: body.Image,
+    imageId: image.id,
+    path,
+    args,
+    config,
+    hostConfig,
+    networkingConfig: body.NetworkingConfig ?? {},
+    state: newState(),
+    restartCount: 0,
+    manuallyStopped: false,
+    hasBeenStarted: false,
+    execIds: [],
+  };
+  const dir = ctx.dir(id);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o710 });
+    await ctx.deps.snapshotter.ensureLayers(image);
+    await ctx.deps.snapshotter.createContainerLayer(id, image);
+    await writeEtcFiles(dir, config, hostConfig);
+    await ctx.save(rec);
+  } catch (err) {
+    ctx.store.releaseName(name, id);
+    await ctx.deps.snapshotter.removeContainerLayer(id).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  ctx.emitEvent(rec, 'create');
+  const warnings: string[] = [];
+  return { Id: id, Warnings: warnings };
+}

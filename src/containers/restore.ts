@@ -1,0 +1,69 @@
+import type { ContainerContext } from './container-context.js';
+import type { ContainerRecord } from './container-record.js';
+import type { Lifecycle } from './lifecycle.js';
+import { restartOnDaemonStart } from './restart-policy.js';
+
+/** Exit code recorded when a container vanished without its monitor recording one. */
+const UNKNOWN_EXIT = 255;
+
+/**
+ * Reconciles saved records with reality after a daemon (re)start: containers whose
+ * monitor still runs are adopted again; ones that exited meanwhile get their real exit
+ * code; interrupted removals are finished; restart policies are applied.
+ */
+export async function restoreContainers(
+  ctx: ContainerContext,
+  lifecycle: Lifecycle,
+  watchHealth: (rec: ContainerRecord) => void,
+  finishRemoval: (rec: ContainerRecord) => Promise<void>,
+): Promise<void> {
+  const { runtime, snapshotter } = ctx.deps;
+  const toStart: ContainerRecord[] = [];
+  for (const rec of ctx.store.all()) {
+    try {
+      if (rec.state.status === 'removing') {
+        await finishRemoval(rec);
+        continue;
+      }
+      if (rec.state.status === 'running' || rec.state.status === 'paused') {
+        const st = await runtime.state(rec.id);
+        if (st && (st.status === 'running' || st.status === 'paused') && !(await runtime.exitStatus(rec.id))) {
+          await runtime.restore(rec.id, ctx.bundle(rec.id));
+          rec.state.status = st.status;
+          rec.state.pid = st.pid;
+          await ctx.save(rec);
+          watchHealth(rec);
+          continue;
+        }
+        const exit = await runtime.exitStatus(rec.id);
+        await runtime.delete(rec.id, { force: true }).catch(() => {});
+        await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
+        rec.state = {
+          ...rec.state,
+          status: 'exited',
+          pid: 0,
+          exitCode: exit?.code ?? UNKNOWN_EXIT,
+          oomKilled: exit?.oomKilled ?? false,
+          finishedAt: (exit?.finishedAt ?? new Date()).toISOString(),
+        };
+        await ctx.save(rec);
+        ctx.emitEvent(rec, 'die', { exitCode: String(rec.state.exitCode) });
+        if (rec.hostConfig.AutoRemove) {
+          rec.state.status = 'removing';
+          await finishRemoval(rec);
+          continue;
+        }
+        const policy = rec.hostConfig.RestartPolicy?.Name;
+        if (restartOnDaemonStart(rec) || (policy === 'on-failure' && rec.state.exitCode !== 0 && !rec.manuallyStopped)) toStart.push(rec);
+        continue;
+      }
+      if (rec.state.status === 'restarting' || (rec.state.status === 'exited' && restartOnDaemonStart(rec))) toStart.push(rec);
+    } catch {
+      // One broken container must not keep the daemon from starting; it stays as recorded.
+    }
+  }
+  for (const rec of toStart) {
+    rec.state.status = 'exited';
+    await ctx.locks.run(rec.id, () => lifecycle.startLocked(rec)).catch(() => {});
+  }
+}

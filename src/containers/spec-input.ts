@@ -1,0 +1,81 @@
+import { invalidParameter } from '../common/errors.js';
+import type { SpecInput } from '../runtime/runtime.js';
+import type { ContainerRecord } from './container-record.js';
+import type { EtcFiles } from './etc-files.js';
+
+type Mount = NonNullable<SpecInput['mounts']>[number];
+
+/** `--tmpfs /run:size=64m,mode=1777` entries. */
+function tmpfsMounts(tmpfs: Record<string, string> | undefined): Mount[] {
+  return Object.entries(tmpfs ?? {}).map(([destination, opts]) => ({
+    destination,
+    source: 'tmpfs',
+    type: 'tmpfs',
+    options: ['nosuid', 'nodev', 'noexec', ...(opts ? opts.split(',') : [])],
+  }));
+}
+
+/** `-v /host:/ctr[:ro]` binds of host paths (named volumes arrive with the volumes service). */
+function bindMounts(binds: string[] | undefined): Mount[] {
+  return (binds ?? []).map((b) => {
+    const parts = b.split(':');
+    if (parts.length < 2 || !parts[0].startsWith('/')) throw invalidParameter(`invalid volume specification: '${b}'`);
+    const [source, destination, mode = ''] = parts;
+    if (!destination.startsWith('/')) throw invalidParameter(`invalid volume specification: '${b}': invalid mount config for type "bind": invalid mount path: '${destination}' mount path must be absolute`);
+    const ro = mode.split(',').includes('ro');
+    return { destination, source, type: 'bind', options: ['rbind', ro ? 'ro' : 'rw'] };
+  });
+}
+
+/** Translates a container's Docker config into what the runtime needs to build its OCI config. */
+export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles): SpecInput {
+  const cfg = rec.config;
+  const hc = rec.hostConfig;
+  // HOSTNAME, HOME and TERM defaults are the runtime's job (it knows the resolved user).
+  const env: string[] = [...(cfg.Env ?? [])];
+  const etcMounts: Mount[] = [
+    { destination: '/etc/resolv.conf', source: files.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hostname', source: files.hostnamePath, type: 'bind', options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hosts', source: files.hostsPath, type: 'bind', options: ['rbind', 'rprivate'] },
+  ];
+  const mode: string = hc.NetworkMode ?? 'default';
+  return {
+    id: rec.id,
+    rootfs,
+    args: [rec.path, ...rec.args],
+    env,
+    cwd: cfg.WorkingDir || '/',
+    user: cfg.User ?? '',
+    groupAdd: hc.GroupAdd ?? undefined,
+    hostname: cfg.Hostname,
+    domainname: cfg.Domainname || undefined,
+    tty: Boolean(cfg.Tty),
+    openStdin: Boolean(cfg.OpenStdin),
+    readonlyRootfs: Boolean(hc.ReadonlyRootfs),
+    privileged: Boolean(hc.Privileged),
+    capAdd: hc.CapAdd ?? undefined,
+    capDrop: hc.CapDrop ?? undefined,
+    securityOpt: hc.SecurityOpt ?? undefined,
+    memory: hc.Memory || undefined,
+    memorySwap: hc.MemorySwap || undefined,
+    nanoCpus: hc.NanoCpus || undefined,
+    cpuShares: hc.CpuShares || undefined,
+    cpuQuota: hc.CpuQuota || undefined,
+    cpuPeriod: hc.CpuPeriod || undefined,
+    cpusetCpus: hc.CpusetCpus || undefined,
+    pidsLimit: hc.PidsLimit || undefined,
+    ulimits: hc.Ulimits ?? undefined,
+    shmSize: hc.ShmSize || undefined,
+    sysctls: hc.Sysctls ?? undefined,
+    mounts: [...etcMounts, ...bindMounts(hc.Binds), ...tmpfsMounts(hc.Tmpfs)],
+    network: mode === 'host' ? { mode: 'host' } : { mode: 'new' },
+    pidMode: hc.PidMode || undefined,
+    ipcMode: hc.IpcMode || undefined,
+    utsMode: hc.UTSMode || undefined,
+    init: Boolean(hc.Init),
+    cgroupsPath: `/wharf/${rec.id}`,
+    oomScoreAdj: hc.OomScoreAdj || undefined,
+    labels: cfg.Labels,
+    devices: hc.Devices ?? undefined,
+  };
+}

@@ -1,0 +1,62 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomic-file.js';
+import { newId } from '../common/ids.js';
+import { ContainerManager } from '../containers/container-manager.js';
+import { EventBus } from '../events/event-bus.js';
+import { openStorage } from '../images/open-storage.js';
+import { OciRuntime } from '../runtime/oci-runtime.js';
+import type { Engine } from './engine.js';
+import { EngineSystem } from './system-service.js';
+
+export interface EngineOptions {
+  /** Persistent state: images, layers, containers (dockerd's --data-root). */
+  dataRoot: string;
+  /** Runtime state that lives as long as the host is up: runc state, bundles, sockets (dockerd's --exec-root). */
+  execRoot: string;
+  runtimePath?: string;
+  conmonPath?: string;
+}
+
+/** A stable identifier for this engine, kept in the data root (dockerd's ID in /info). */
+async function engineId(dataRoot: string): Promise<string> {
+  const p = join(dataRoot, 'engine-id');
+  try {
+    return (await readFile(p, 'utf8')).trim();
+  } catch {
+    const id = newId();
+    await writeFileAtomic(p, id);
+    return id;
+  }
+}
+
+/** Opens the engine on a data root: storage, runtime, containers (reconciled with what still runs), events. */
+export async function openEngine(opts: EngineOptions): Promise<Engine & { containers: ContainerManager }> {
+  await mkdir(opts.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(opts.execRoot, { recursive: true, mode: 0o700 });
+  const events = new EventBus();
+  const storage = await openStorage(opts.dataRoot);
+  const runtime = new OciRuntime({ stateRoot: join(opts.execRoot, 'runtime'), runtimePath: opts.runtimePath, conmonPath: opts.conmonPath });
+  const containers = await ContainerManager.open({
+    root: join(opts.dataRoot, 'containers'),
+    execRoot: opts.execRoot,
+    images: storage.images,
+    snapshotter: storage.snapshotter,
+    runtime,
+    events,
+  });
+  const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
+  const system = new EngineSystem({ dataRoot: opts.dataRoot, id: await engineId(opts.dataRoot), containers, images: storage.images, runtimeName: runtime.name, cgroupVersion });
+  return {
+    dataRoot: opts.dataRoot,
+    images: storage.images,
+    containers,
+    events,
+    system,
+    async close() {
+      containers.close();
+      runtime.close();
+    },
+  };
+}
