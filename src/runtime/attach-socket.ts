@@ -1,0 +1,103 @@
+import { closeSync, openSync } from 'node:fs';
+import { PassThrough, Writable } from 'node:stream';
+import { SeqpacketSocket } from 'node-unix-socket';
+import type { AttachStreams } from './runtime.js';
+
+/** conmon's first byte of each packet on the attach socket names the stream. */
+const STDOUT_PIPE = 2;
+const STDERR_PIPE = 3;
+/** conmon reads at most 32 KiB - 1 per packet; larger packets would be truncated. */
+const MAX_PACKET = 32 * 1024 - 1;
+
+/**
+ * Connects to conmon's attach socket (`<dir>/attach`, SOCK_SEQPACKET). The folder is opened and
+ * reached as /proc/self/fd/N so paths longer than a socket address allows still work.
+ * Closing `stdin` shuts down our sending side; conmon then closes the process' stdin (unless
+ * it was told to leave stdin open).
+ */
+export function connectAttach(dir: string, want: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachStreams> {
+  return new Promise((resolve, reject) => {
+    let dirFd: number;
+    try {
+      dirFd = openSync(dir, 'r');
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const sock = new SeqpacketSocket();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let connected = false;
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      stdout.end();
+      stderr.end();
+    };
+    sock.on('data', (packet: Buffer) => {
+      if (packet.length < 1) return;
+      const kind = packet[0];
+      const body = packet.subarray(1);
+      if (kind === STDOUT_PIPE && want.stdout) stdout.write(Buffer.from(body));
+      else if (kind === STDERR_PIPE && want.stderr) stderr.write(Buffer.from(body));
+    });
+    sock.on('end', finish);
+    sock.on('close', finish);
+    sock.on('error', (err: Error) => {
+      if (!connected) {
+        closeFd();
+        reject(err);
+      } else finish();
+    });
+    let fdOpen = true;
+    const closeFd = () => {
+      if (fdOpen) closeSync(dirFd);
+      fdOpen = false;
+    };
+    const stdin = want.stdin
+      ? new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            try {
+              for (let off = 0; off < chunk.length; off += MAX_PACKET) {
+                sock.write(chunk.subarray(off, off + MAX_PACKET));
+              }
+              cb();
+            } catch (err) {
+              cb(err as Error);
+            }
+          },
+          final(cb) {
+            try {
+              sock.end(() => cb());
+            } catch (err) {
+              cb(err as Error);
+            }
+          },
+        })
+      : undefined;
+    // Without stdin the client would never send; still nothing must reach the process.
+    try {
+      sock.connect(`/proc/self/fd/${dirFd}/attach`, () => {
+        connected = true;
+        closeFd();
+        resolve({
+          stdin,
+          stdout,
+          stderr,
+          close: () => {
+            finish();
+            try {
+              sock.destroy();
+            } catch {
+              // already closed
+            }
+          },
+        });
+      });
+    } catch (err) {
+      closeFd();
+      reject(err);
+    }
+  });
+}
