@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_GC_MIN_AGE_MS, garbageCollect } from './registry/gc.js';
+import { startRegistry, type RegistryOptions } from './registry/server.js';
+
+const DEFAULT_ROOT = '/var/lib/wharf/registry';
+
+const USAGE = `Usage:  wharf registry serve [OPTIONS]
+        wharf registry gc --root DIR [--dry-run] [--min-age SECONDS]
+
+Serve an OCI Distribution registry, or remove blobs no manifest references.
+
+serve options:
+      --addr HOST:PORT        Address to listen on (default 127.0.0.1:5000)
+      --root DIR              Storage root (default ${DEFAULT_ROOT})
+      --htpasswd FILE         Require basic auth against an htpasswd file of bcrypt entries
+      --tls-cert FILE         Serve HTTPS with this certificate
+      --tls-key FILE          ... and this key
+      --token-realm URL       Require bearer tokens issued at this realm
+      --token-service NAME    Service name tokens must be issued for (audience)
+      --token-issuer NAME     Issuer tokens must carry
+      --token-cert FILE       Certificate or public key that verifies tokens
+
+gc options:
+      --root DIR              Storage root (default ${DEFAULT_ROOT})
+      --dry-run               Only list what would be removed
+      --min-age SECONDS       Keep unreferenced blobs touched this recently (default ${DEFAULT_GC_MIN_AGE_MS / 1000})
+`;
+
+/**
+ * `wharf registry ...`; `argv` is what follows `registry`. Resolves to the exit code:
+ * 0 on success (serve: after SIGINT/SIGTERM), 125 on usage errors, 1 on failures.
+ */
+export async function runRegistryCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  try {
+    if (sub === 'serve') return await serve(rest);
+    if (sub === 'gc') return await gc(rest);
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      process.stdout.write(USAGE);
+      return sub === undefined ? 125 : 0;
+    }
+    process.stderr.write(`wharf registry: unknown command "${sub}"\n\n${USAGE}`);
+    return 125;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`wharf registry: ${e.message}\nSee 'wharf registry --help'.\n`);
+      return 125;
+    }
+    process.stderr.write(`wharf registry: ${e.message}\n`);
+    return 1;
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      addr: { type: 'string', default: '127.0.0.1:5000' },
+      root: { type: 'string', default: DEFAULT_ROOT },
+      htpasswd: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'token-realm': { type: 'string' },
+      'token-service': { type: 'string' },
+      'token-issuer': { type: 'string' },
+      'token-cert': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const opts: RegistryOptions = { root: values.root!, addr: values.addr, htpasswdFile: values.htpasswd };
+  if (values['tls-cert'] || values['tls-key']) {
+    if (!values['tls-cert'] || !values['tls-key']) return usage('--tls-cert and --tls-key go together');
+    opts.tls = { certFile: values['tls-cert'], keyFile: values['tls-key'] };
+  }
+  const tokenFlags = ['token-realm', 'token-service', 'token-issuer', 'token-cert'] as const;
+  if (tokenFlags.some((f) => values[f])) {
+    const missing = tokenFlags.filter((f) => !values[f]);
+    if (missing.length) return usage(`token auth also needs ${missing.map((f) => `--${f}`).join(', ')}`);
+    opts.token = {
+      realm: values['token-realm']!,
+      service: values['token-service']!,
+      issuer: values['token-issuer']!,
+      certFile: values['token-cert']!,
+    };
+  }
+  const reg = await startRegistry(opts);
+  process.stderr.write(`wharf registry: serving ${reg.url} from ${opts.root}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await reg.close();
+  return 0;
+}
+
+async function gc(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      root: { type: 'string', default: DEFAULT_ROOT },
+      'dry-run': { type: 'boolean', default: false },
+      'min-age': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let minAgeMs: number | undefined;
+  if (values['min-age'] !== undefined) {
+    const s = Number(values['min-age']);
+    if (!Number.isFinite(s) || s < 0) return usage(`invalid --min-age ${values['min-age']}`);
+    minAgeMs = s * 1000;
+  }
+  const dryRun = values['dry-run']!;
+  const res = await garbageCollect({
+    root: values.root!,
+    dryRun,
+    minAgeMs,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  const verb = dryRun ? 'would delete' : 'deleted';
+  for (const d of res.deleted) process.stdout.write(`${verb} ${d}\n`);
+  process.stdout.write(
+    `${res.marked} referenced, ${res.deleted.length} ${verb}, ${res.keptRecent.length} unreferenced kept as recent\n`,
+  );
+  return 0;
+}
+
+function usage(msg: string): number {
+  process.stderr.write(`wharf registry: ${msg}\nSee 'wharf registry --help'.\n`);
+  return 125;
+}

@@ -1,0 +1,158 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { writeJsonAtomic } from '../../../common/atomic-file.js';
+import { RegistryError, registryError } from '../errors.js';
+import type { ParsedDigest } from '../grammar.js';
+import { isMissing } from './blob-store.js';
+import type { RegistryLayout } from './layout.js';
+
+/** What is kept on disk for an upload session, so it survives a registry restart. */
+export interface UploadState {
+  uuid: string;
+  repo: string;
+  /** Bytes accepted so far; the data file is cut back to this after a crash mid-chunk. */
+  size: number;
+  startedAt: string;
+}
+
+export interface UploadSession {
+  state: UploadState;
+  /** Running sha256 of the accepted bytes; lost on restart, then the file is hashed again. */
+  hash?: { hash: Hash; size: number };
+  /** Serialises chunks of one session. */
+  lock: Promise<unknown>;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Blob upload sessions. Bytes go to `_uploads/<uuid>/data`, never to the blob store, until the
+ * final PUT names a digest and the bytes match it; an abandoned or failed upload leaves only
+ * its session folder, which nobody can read as a blob.
+ */
+export class UploadStore {
+  private readonly sessions = new Map<string, UploadSession>();
+
+  constructor(private readonly layout: RegistryLayout) {}
+
+  dataPath(uuid: string): string {
+    return join(this.layout.upload(uuid), 'data');
+  }
+
+  async create(repo: string): Promise<UploadSession> {
+    const uuid = randomUUID();
+    const dir = this.layout.upload(uuid);
+    await mkdir(dir, { recursive: true });
+    await writeFile(this.dataPath(uuid), '');
+    const state: UploadState = { uuid, repo, size: 0, startedAt: new Date().toISOString() };
+    await writeJsonAtomic(join(dir, 'state.json'), state);
+    const session: UploadSession = { state, hash: { hash: createHash('sha256'), size: 0 }, lock: Promise.resolve() };
+    this.sessions.set(uuid, session);
+    return session;
+  }
+
+  /** The session `uuid` of repository `repo`; BLOB_UPLOAD_UNKNOWN when there is none. */
+  async get(repo: string, uuid: string): Promise<UploadSession> {
+    const unknown = () => registryError('BLOB_UPLOAD_UNKNOWN', undefined, { uuid });
+    if (!UUID_RE.test(uuid)) throw unknown();
+    let s = this.sessions.get(uuid);
+    if (!s) {
+      let state: UploadState;
+      try {
+        state = JSON.parse(await readFile(join(this.layout.upload(uuid), 'state.json'), 'utf8')) as UploadState;
+      } catch (err) {
+        if (isMissing(err) || err instanceof SyntaxError) throw unknown();
+        throw err;
+      }
+      // A chunk may have been half-written when the previous process died.
+      await truncate(this.dataPath(uuid), state.size);
+      s = this.sessions.get(uuid) ?? { state, lock: Promise.resolve() };
+      this.sessions.set(uuid, s);
+    }
+    if (s.state.repo !== repo) throw unknown();
+    return s;
+  }
+
+  /** Runs `fn` with the session to itself (chunks of one session never interleave). */
+  async exclusive<T>(s: UploadSession, fn: () => Promise<T>): Promise<T> {
+    const run = s.lock.then(fn, fn);
+    s.lock = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Appends a request body. `length`, when known (Content-Length, Content-Range), must match
+   * the bytes received; on any failure the data file is cut back and the session is unchanged.
+   */
+  async append(s: UploadSession, body: Readable, length?: number): Promise<void> {
+    const old = s.state.size;
+    const hasher = s.hash && s.hash.size === old ? s.hash.hash.copy() : undefined;
+    let received = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        received += chunk.length;
+        if (length !== undefined && received > length) {
+          cb(registryError('SIZE_INVALID', 'more bytes than the declared length'));
+          return;
+        }
+        hasher?.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const path = this.dataPath(s.state.uuid);
+    try {
+      await pipeline(body, counter, createWriteStream(path, { flags: 'r+', start: old, highWaterMark: 1 << 20 }));
+      if (length !== undefined && received !== length) {
+        throw registryError('SIZE_INVALID', `received ${received} bytes, declared ${length}`);
+      }
+      if (received > 0) {
+        s.state = { ...s.state, size: old + received };
+        await writeJsonAtomic(join(this.layout.upload(s.state.uuid), 'state.json'), s.state);
+      }
+      s.hash = hasher ? { hash: hasher, size: s.state.size } : undefined;
+    } catch (err) {
+      s.state = { ...s.state, size: old };
+      await truncate(path, old).catch(() => {});
+      throw err instanceof RegistryError ? err : registryError('BLOB_UPLOAD_INVALID', `upload failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Checks the accepted bytes against `d` and makes them durable; returns the data file's path
+   * for the blob store to move into place. DIGEST_INVALID when they do not match.
+   */
+  async verify(s: UploadSession, d: ParsedDigest): Promise<string> {
+    const path = this.dataPath(s.state.uuid);
+    let hex: string;
+    if (d.algorithm === 'sha256' && s.hash && s.hash.size === s.state.size) {
+      hex = s.hash.hash.copy().digest('hex');
+    } else {
+      const h = createHash(d.algorithm);
+      await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h);
+      hex = h.digest('hex');
+    }
+    if (hex !== d.hex) {
+      throw registryError('DIGEST_INVALID', 'provided digest did not match uploaded content', {
+        expected: d.digest,
+        actual: `${d.algorithm}:${hex}`,
+      });
+    }
+    const fh = await open(path, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return path;
+  }
+
+  /** Forgets a session and removes its folder (after commit, or on cancel). */
+  async remove(s: UploadSession): Promise<void> {
+    this.sessions.delete(s.state.uuid);
+    await rm(this.layout.upload(s.state.uuid), { recursive: true, force: true });
+  }
+}
