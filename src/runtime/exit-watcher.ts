@@ -13,6 +13,8 @@ export class ExitWatcher {
   private readonly listeners: ((id: string) => void)[] = [];
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly announced = new Set<string>();
+  /** Containers whose exit is still to come: while any exist, the watch keeps the process alive. */
+  private readonly pending = new Set<string>();
 
   constructor(readonly dir: string) {}
 
@@ -23,7 +25,23 @@ export class ExitWatcher {
     this.watcher = watch(this.dir, (_event, name) => {
       if (name && !name.includes('.')) void this.check(name.toString());
     });
-    this.watcher.unref();
+    this.updateRef();
+  }
+
+  /** Expect an exit for `id` (a created or restored container that is still running). */
+  track(id: string): void {
+    this.pending.add(id);
+    this.updateRef();
+  }
+
+  private settle(id: string): void {
+    if (this.pending.delete(id)) this.updateRef();
+  }
+
+  private updateRef(): void {
+    if (!this.watcher) return;
+    if (this.pending.size > 0) this.watcher.ref();
+    else this.watcher.unref();
   }
 
   close(): void {
@@ -42,9 +60,9 @@ export class ExitWatcher {
       if (rec) return rec;
       await new Promise<void>((resolve) => {
         const list = this.waiters.get(id) ?? [];
-        // A safety net in case an inotify event is missed (e.g. the folder was recreated).
+        // A safety net in case an inotify event is missed; it also keeps the event loop alive
+        // while someone waits (the folder watch itself is unref'd).
         const timer = setTimeout(() => resolve(), 1000);
-        timer.unref();
         list.push(() => {
           clearTimeout(timer);
           resolve();
@@ -68,6 +86,7 @@ export class ExitWatcher {
 
   /** Tell listeners about an exit, once per id (also used on restore for exits seen while we were down). */
   announce(id: string): void {
+    this.settle(id);
     if (this.announced.has(id)) return;
     this.announced.add(id);
     for (const l of this.listeners) {
@@ -82,6 +101,7 @@ export class ExitWatcher {
   /** Forget an id (after delete) so a reused id is announced again. */
   forget(id: string): void {
     this.announced.delete(id);
+    this.settle(id);
   }
 
   private async check(id: string): Promise<void> {

@@ -81,6 +81,7 @@ export class OciRuntime implements Runtime {
         stdin: o.openStdin,
         leaveStdinOpen: o.openStdin && !o.stdinOnce,
       });
+      this.exits.track(o.id);
       return { pid: handle.pid, monitorPid: await this.monitorPid(o.bundle) };
     } catch (err) {
       // Leave nothing behind: runc may have registered the container before failing.
@@ -117,6 +118,10 @@ export class OciRuntime implements Runtime {
   }
 
   async pause(id: string): Promise<void> {
+    const s = await runcState(this.runc, id);
+    if (!s) throw notFound(`No such container: ${id}`);
+    if (s.status === 'paused') throw conflict(`Container ${id} is already paused`);
+    if (s.status !== 'running') throw conflict(`Container ${id} is not running`);
     try {
       await runc(this.runc, ['pause', id]);
     } catch (err) {
@@ -125,6 +130,9 @@ export class OciRuntime implements Runtime {
   }
 
   async resume(id: string): Promise<void> {
+    const s = await runcState(this.runc, id);
+    if (!s) throw notFound(`No such container: ${id}`);
+    if (s.status !== 'paused') throw conflict(`Container ${id} is not paused`);
     try {
       await runc(this.runc, ['resume', id]);
     } catch (err) {
@@ -240,6 +248,7 @@ export class OciRuntime implements Runtime {
     }
     const monitor = await this.monitorPid(bundle).catch(() => 0);
     const s = await runcState(this.runc, id);
+    if (monitor && isAlive(monitor)) this.exits.track(id);
     if (s && s.status === 'stopped' && !(monitor && isAlive(monitor))) {
       // The monitor died with the process (e.g. killed with it): record an unknown exit, as
       // Docker reports a container whose shim is gone.

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -148,7 +148,7 @@ export function conmonsUnder(dir: string): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const cmd = execFileSync('cat', [`/proc/${name}/cmdline`]).toString();
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
       if (cmd.startsWith('/usr/bin/conmon\0') && cmd.includes(dir)) out.push(Number(name));
     } catch {
       // exited meanwhile

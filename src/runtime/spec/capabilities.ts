@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { invalidParameter } from '../../common/errors.js';
 
 /** Every capability the kernel knows (as of Linux 6.x), in the kernel's numbering order. */
@@ -11,6 +12,25 @@ export const ALL_CAPABILITIES: readonly string[] = [
   'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF',
   'CAP_CHECKPOINT_RESTORE',
 ];
+
+/**
+ * The capabilities this process may hand on (its bounding set): "all" for `--privileged` or
+ * `--cap-add ALL` means these, as in Docker; a VM or an outer container may lack some.
+ */
+export function hostCapabilities(statusText?: string): string[] {
+  let text = statusText;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/status', 'utf8');
+    } catch {
+      return [...ALL_CAPABILITIES];
+    }
+  }
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(text);
+  if (!m) return [...ALL_CAPABILITIES];
+  const mask = BigInt(`0x${m[1]}`);
+  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
 
 /** The 14 capabilities Docker grants a container unless told otherwise. */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
@@ -32,12 +52,17 @@ export function normalizeCapability(name: string): string {
  * Docker's rules for `--cap-add`/`--cap-drop`: start from the defaults; a drop of ALL empties the
  * set before adds apply; an add of ALL grants everything before drops apply; otherwise adds then drops.
  */
-export function resolveCapabilities(capAdd: string[] = [], capDrop: string[] = [], privileged = false): string[] {
-  if (privileged) return [...ALL_CAPABILITIES];
+export function resolveCapabilities(
+  capAdd: string[] = [],
+  capDrop: string[] = [],
+  privileged = false,
+  available: string[] = hostCapabilities(),
+): string[] {
+  if (privileged) return [...available];
   const adds = capAdd.map(normalizeCapability);
   const drops = capDrop.map(normalizeCapability);
   if (adds.includes('ALL')) {
-    return ALL_CAPABILITIES.filter((c) => !drops.includes(c));
+    return available.filter((c) => !drops.includes(c));
   }
   const base = drops.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drops.includes(c));
   const out = [...base];

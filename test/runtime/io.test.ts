@@ -1,0 +1,104 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Readable } from 'node:stream';
+import { RuntimeFixture } from './fixture.js';
+
+let fx: RuntimeFixture;
+before(async () => {
+  fx = await RuntimeFixture.create();
+});
+after(async () => {
+  const leaks = await fx.cleanup();
+  assert.deepEqual(leaks, []);
+});
+
+/** Collects a stream's text until it ends or `until` matches. */
+function collect(stream: Readable, until?: RegExp, timeoutMs = 10000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const t = setTimeout(() => reject(new Error(`timed out; got ${JSON.stringify(text)}`)), timeoutMs);
+    const done = () => {
+      clearTimeout(t);
+      resolve(text);
+    };
+    stream.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (until?.test(text)) done();
+    });
+    stream.on('end', done);
+  });
+}
+
+test('attach to a cat container: stdin echoes back; closing stdin ends it', async () => {
+  const id = await fx.create({ args: ['cat'], openStdin: true }, { stdinOnce: true });
+  const io = await fx.runtime.attach(id, { stdin: true, stdout: true, stderr: true });
+  await fx.runtime.start(id);
+  const out = collect(io.stdout, /hello wharf\n/);
+  io.stdin!.write('hello wharf\n');
+  assert.equal(await out, 'hello wharf\n');
+  const ended = collect(io.stdout);
+  io.stdin!.end();
+  const { code } = await fx.runtime.waitExit(id);
+  assert.equal(code, 0);
+  await ended;
+  io.close();
+  assert.equal((await fx.logs(id)).stdout, 'hello wharf\n');
+});
+
+test('TTY container: output arrives raw on stdout with CRLF; resize reaches the terminal', async () => {
+  const id = await fx.create({ args: ['sh', '-c', 'read line; stty size; echo "got $line"'], tty: true, openStdin: true }, { stdinOnce: true });
+  const io = await fx.runtime.attach(id, { stdin: true, stdout: true, stderr: true });
+  await fx.runtime.start(id);
+  await fx.runtime.resize(id, 91, 33);
+  const out = collect(io.stdout, /got x\r\n/);
+  io.stdin!.write('x\n');
+  const text = await out;
+  assert.match(text, /33 91\r\n/);
+  assert.match(text, /got x\r\n/);
+  assert.equal((await fx.runtime.waitExit(id)).code, 0);
+  io.close();
+});
+
+test('exec with pipes returns output and exit code; exec failure is reported', async () => {
+  const id = await fx.create({ args: ['sleep', '1000'], env: ['FROM_CTR=1'] });
+  await fx.runtime.start(id);
+  const proc = { args: ['sh', '-c', 'echo out-$FROM_EXEC; echo err >&2; exit 7'], env: ['PATH=/bin', 'FROM_EXEC=yes'], cwd: '/', user: { uid: 0, gid: 0 } };
+  const s = await fx.runtime.exec(id, 'exec1', { process: proc, tty: false, stdin: false, detach: false });
+  assert.ok(s.pid > 0);
+  const [out, err, code] = await Promise.all([collect(s.io.stdout), collect(s.io.stderr), s.exited]);
+  assert.equal(out, 'out-yes\n');
+  assert.equal(err, 'err\n');
+  assert.equal(code, 7);
+  await assert.rejects(
+    fx.runtime.exec(id, 'exec2', { process: { ...proc, args: ['nope-binary'] }, tty: false, stdin: false, detach: false }),
+    /executable file not found/,
+  );
+});
+
+test('exec with stdin and with a TTY; detached exec', async () => {
+  const id = await fx.create({ args: ['sleep', '1000'] });
+  await fx.runtime.start(id);
+  const proc = { args: ['cat'], env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 } };
+  const s = await fx.runtime.exec(id, 'e-stdin', { process: proc, tty: false, stdin: true, detach: false });
+  const out = collect(s.io.stdout);
+  s.io.stdin!.end('piped\n');
+  assert.equal(await out, 'piped\n');
+  assert.equal(await s.exited, 0);
+
+  const t = await fx.runtime.exec(id, 'e-tty', {
+    process: { ...proc, args: ['sh', '-c', 'tty; stty size'] }, tty: true, stdin: false, detach: false,
+  });
+  await t.resize(100, 40).catch(() => {});
+  const tout = await collect(t.io.stdout);
+  assert.match(tout, /\/dev\/pts\/\d+\r\n/);
+  assert.equal(await t.exited, 0);
+
+  const d = await fx.runtime.exec(id, 'e-detach', {
+    process: { ...proc, args: ['sh', '-c', 'echo detached > /tmp/detached-mark'] }, tty: false, stdin: false, detach: true,
+  });
+  assert.equal(await d.exited, 0);
+  const check = await fx.runtime.exec(id, 'e-check', {
+    process: { ...proc, args: ['cat', '/tmp/detached-mark'] }, tty: false, stdin: false, detach: false,
+  });
+  assert.equal(await collect(check.io.stdout), 'detached\n');
+});
