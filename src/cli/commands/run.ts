@@ -1,0 +1,170 @@
+/**
+ * `run` and `create`. run follows docker's order so no output and no exit is missed:
+ * create (pulling on "No such image") → attach (hijack) → wait (next-exit, or removed for
+ * --rm) → start → stream until the container ends → exit with its status.
+ */
+import type { ApiClient } from '../api/client.js';
+import { readAll } from '../api/client.js';
+import type { ParsedArgs } from '../args.js';
+import { ApiError, CliError } from '../cli-error.js';
+import type { CliContext, Command } from '../context.js';
+import { followTerminalSize, parseDetachKeys, proxySignals, pumpHijacked } from '../stream/hijack-io.js';
+import { containerFlags, runOnlyFlags } from './run-flags.js';
+import { buildCreateRequest, type CreateRequest } from './run-config.js';
+import { pullImage, withDefaultTag } from './pull.js';
+
+function daemonError(err: unknown, command: string, exitCode = 125): never {
+  if (err instanceof ApiError) {
+    throw new CliError(`wharf: ${err.display}\n\nRun 'wharf ${command} --help' for more information`, exitCode);
+  }
+  throw err;
+}
+
+/** docker's mapping of a failed start to 125, 126 (cannot invoke) or 127 (not found). */
+export function startErrorStatus(message: string): number {
+  if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) return 127;
+  if (/permission denied|is a directory/.test(message)) return 126;
+  return 125;
+}
+
+async function createContainer(ctx: CliContext, client: ApiClient, req: CreateRequest, a: ParsedArgs, command: string): Promise<string> {
+  const pull = a.string('pull') ?? 'missing';
+  if (!['missing', 'always', 'never'].includes(pull)) {
+    throw new CliError(`wharf: invalid pull option: '${pull}': must be one of "always", "missing" or "never"\n\nRun 'wharf ${command} --help' for more information`, 125);
+  }
+  const image = String(req.body.Image);
+  const quiet = a.bool('quiet');
+  const doPull = async () => {
+    try {
+      await pullImage(client, image, quiet ? devNull : ctx.stderr, req.platform);
+    } catch (err) {
+      if (err instanceof CliError) throw new CliError(`wharf: ${err.message}\n\nRun 'wharf ${command} --help' for more information`, 125);
+      daemonError(err, command);
+    }
+  };
+  const create = () => client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name: req.name, platform: req.platform }, body: req.body });
+  if (pull === 'always') await doPull();
+  let res;
+  try {
+    res = await create();
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404 || !/no such image/i.test(err.message) || pull !== 'missing') daemonError(err, command);
+    ctx.stderr.write(`Unable to find image '${withDefaultTag(image)}' locally\n`);
+    await doPull();
+    res = await create().catch((e: unknown) => daemonError(e, command));
+  }
+  for (const w of res.Warnings ?? []) ctx.stderr.write(`WARNING: ${w}\n`);
+  const cidfile = a.string('cidfile');
+  if (cidfile) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(cidfile, res.Id, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+      throw new CliError(
+        err.code === 'EEXIST' ? `wharf: Container ID file found, make sure the other container isn't running or delete ${cidfile}` : `wharf: failed to create the container ID file: ${err.message}`,
+        125,
+      );
+    });
+  }
+  return res.Id;
+}
+
+const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
+
+function consoleSize(ctx: CliContext, tty: boolean): [number, number] | undefined {
+  return tty && ctx.stdout.isTTY ? [ctx.stdout.rows, ctx.stdout.columns] : undefined;
+}
+
+export const create: Command = {
+  spec: { name: 'create', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', interspersed: false, minArgs: 1, flags: containerFlags },
+  async run(ctx, a) {
+    const req = await buildCreateRequest(a, { detach: false, autoRemove: false, consoleSize: consoleSize(ctx, a.bool('tty')) });
+    const client = await ctx.client();
+    const id = await createContainer(ctx, client, req, a, ctx.commandName);
+    ctx.stdout.write(`${id}\n`);
+  },
+};
+
+export const run: Command = {
+  spec: { name: 'run', usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create and run a new container from an image', interspersed: false, minArgs: 1, flags: [...containerFlags, ...runOnlyFlags] },
+  async run(ctx, a) {
+    const detach = a.bool('detach');
+    const autoRemove = a.bool('rm');
+    const tty = a.bool('tty');
+    const command = ctx.commandName;
+    let detachKeys: number[] | undefined;
+    const dk = a.string('detach-keys');
+    if (dk !== undefined) {
+      try {
+        detachKeys = parseDetachKeys(dk);
+      } catch (err) {
+        throw new CliError(`wharf: ${(err as Error).message}\n\nRun 'wharf ${command} --help' for more information`, 125);
+      }
+    }
+    const req = await buildCreateRequest(a, { detach, autoRemove, consoleSize: consoleSize(ctx, tty) });
+    if (req.attach.stdin && tty && !ctx.stdin.isTTY) throw new CliError('the input device is not a TTY', 1);
+    const client = await ctx.client();
+    const id = await createContainer(ctx, client, req, a, command);
+    const path = `/containers/${id}`;
+
+    if (detach) {
+      await client.call('POST', `${path}/start`).catch((err: unknown) => {
+        if (err instanceof ApiError) throw new CliError(`wharf: ${err.display}\n\nRun 'wharf ${command} --help' for more information`, startErrorStatus(err.message));
+        throw err;
+      });
+      ctx.stdout.write(`${id}\n`);
+      return 0;
+    }
+
+    const { stdin, stdout, stderr } = req.attach;
+    const hijacked =
+      stdin || stdout || stderr
+        ? await client
+            .hijack(`${path}/attach`, { query: { stream: true, stdin, stdout, stderr, detachKeys: dk } })
+            .catch((e: unknown) => daemonError(e, command))
+        : undefined;
+    const waitRes = client.send('POST', `${path}/wait`, { query: { condition: autoRemove ? 'removed' : 'next-exit' } });
+    // The wait must be registered before start, or a fast container's exit is missed.
+    await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+
+    try {
+      await client.call('POST', `${path}/start`).then((r) => r.resume());
+    } catch (err) {
+      hijacked?.socket.destroy();
+      if (err instanceof ApiError) {
+        ctx.stderr.write(`wharf: ${err.display}\n\nRun 'wharf ${command} --help' for more information\n`);
+        return startErrorStatus(err.message);
+      }
+      throw err;
+    }
+
+    const stopResize = tty ? followTerminalSize(ctx.stdout, (h, w) => client.call('POST', `${path}/resize`, { query: { h, w } }).then((r) => r.resume())) : undefined;
+    const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${path}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
+    try {
+      const pumped = hijacked
+        ? await pumpHijacked(hijacked, { tty, stdin: stdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys })
+        : { detached: false };
+      if (pumped.detached) return 0;
+      return await exitStatus(waitRes);
+    } finally {
+      stopResize?.();
+      stopSignals?.();
+    }
+  },
+};
+
+/** Reads the wait response: {"StatusCode":N,"Error":{"Message":...}}. */
+export async function exitStatus(waitRes: Promise<import('node:http').IncomingMessage>): Promise<number> {
+  const res = await waitRes;
+  const text = (await readAll(res)).toString('utf8');
+  if ((res.statusCode ?? 500) >= 400) {
+    let message = text.trim();
+    try {
+      message = (JSON.parse(text) as { message: string }).message;
+    } catch {
+      // plain text
+    }
+    throw new CliError(`Error response from daemon: ${message}`, 125);
+  }
+  const body = JSON.parse(text) as { StatusCode: number; Error?: { Message?: string } | null };
+  if (body.Error?.Message) throw new CliError(`wharf: Error response from daemon: ${body.Error.Message}`, 125);
+  return body.StatusCode;
+}
