@@ -12,6 +12,27 @@ export interface RemoveResult {
   Deleted?: string;
 }
 
+/** A container using an image; `running` decides Docker's hard (running) vs soft (stopped) conflicts. */
+export interface ImageUser {
+  id: string;
+  running: boolean;
+}
+
+/** Tells whether a container uses an image ID; a bare string is a container ID taken as stopped. */
+export type UsageCheck = (imageId: string) => string | ImageUser | undefined;
+
+/** One row of `docker history` (the API's shape). */
+export interface HistoryItem {
+  /** Image ID for the row that is an image, "<missing>" otherwise. */
+  Id: string;
+  /** Unix seconds. */
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
 export interface ImportOptions {
   /** Tag to give the new image, e.g. "busybox:latest" (normalised). */
   reference?: string;
@@ -54,6 +75,8 @@ export interface ImageService {
   /** Create an image from a container's changes (a layer tar stream) on top of a parent. */
   commit(parent: Image | undefined, layer: Readable, opts: CommitOptions): Promise<Image>;
   prune(opts: { all?: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: RemoveResult[]; spaceReclaimed: number }>;
+  /** `docker history`: newest first. */
+  history(ref: string): Promise<HistoryItem[]>;
   /** Register a predicate telling whether an image ID is used by a container. */
-  setUsageCheck(check: (imageId: string) => string | undefined): void;
+  setUsageCheck(check: UsageCheck): void;
 }

@@ -1,0 +1,199 @@
+import { execFile } from 'node:child_process';
+import { chmod, lchown, open, link, lstat, lutimes, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { invalidParameter } from '../common/errors.js';
+import type { Compression } from './decompress.js';
+import { readTar, type TarHeader } from './tar-read.js';
+import { cleanEntryName, resolveDirInRoot } from './safe-path.js';
+import { setXattr } from './xattr.js';
+
+const run = promisify(execFile);
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const WHITEOUT_META_PREFIX = '.wh..wh.';
+export const WHITEOUT_OPAQUE = '.wh..wh..opq';
+export const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+export interface ApplyOptions {
+  /**
+   * "overlay": `dir` is a fresh overlayfs lower dir holding only this layer; deletions become
+   * overlay whiteouts (char device 0:0) and opaque dirs get trusted.overlay.opaque=y.
+   * "direct": `dir` is a whole filesystem; deletions and opaque dirs are carried out.
+   */
+  whiteouts: 'overlay' | 'direct';
+  /** Skip chown (keep the extracting user's ownership). */
+  noChown?: boolean;
+}
+
+export interface ApplyResult {
+  /** sha256 of the uncompressed tar: the layer's diffID. */
+  diffId: string;
+  /** Bytes of the uncompressed tar. */
+  tarSize: number;
+  /** Sum of regular files' sizes (Docker's layer size). */
+  contentSize: number;
+  compression: Compression;
+  /** xattrs that could not be set (e.g. unsupported by the filesystem). */
+  warnings: string[];
+}
+
+/** Creates `path` with O_EXCL (never through a planted symlink) and writes the entry body. */
+async function writeNew(path: string, body: AsyncIterable<Buffer>): Promise<void> {
+  const fh = await open(path, 'wx', 0o600);
+  try {
+    for await (const chunk of body) await fh.write(chunk);
+  } finally {
+    await fh.close();
+  }
+}
+
+interface DeferredDir {
+  path: string;
+  mtime: Date;
+}
+
+/**
+ * Streams a layer tar (compression auto-detected) into `dir`, computing its diffID on the
+ * way. Hostile entries never write outside `dir`: names are cleaned and may not climb
+ * above it, parents are resolved with `dir` as their root (symlinks cannot lead out),
+ * hard links must point inside, and every leaf is created fresh (never written through an
+ * existing symlink). Ownership, permission and special bits, mtimes, xattrs, devices and
+ * fifos are kept. On error the caller discards `dir` (the snapshotter unpacks into a temp dir).
+ */
+export async function applyLayer(dir: string, input: Readable, opts: ApplyOptions): Promise<ApplyResult> {
+  const state = new ApplyState(dir, opts);
+  const r = await readTar(input, (h, body) => state.entry(h, body));
+  await state.finish();
+  return { ...r, contentSize: state.contentSize, warnings: state.warnings };
+}
+
+class ApplyState {
+  contentSize = 0;
+  readonly warnings: string[] = [];
+  private readonly dirs: DeferredDir[] = [];
+  private readonly written = new Set<string>();
+  private readonly opaque = new Set<string>();
+  private readonly xattrs: Array<{ path: string; name: string; value: Buffer }> = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly opts: ApplyOptions,
+  ) {}
+
+  async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+    const comps = cleanEntryName(h.name);
+    if (comps.length === 0) return; // the root itself: keep the target's own attributes
+    const base = comps[comps.length - 1];
+    // aufs metadata (.wh..wh.plnk etc.) is not content.
+    if (comps.some((c) => c.startsWith(WHITEOUT_META_PREFIX) && c !== WHITEOUT_OPAQUE)) return;
+    const parent = await resolveDirInRoot(this.root, comps.slice(0, -1), true);
+    if (base === WHITEOUT_OPAQUE) {
+      if (this.opts.whiteouts === 'overlay') this.opaque.add(parent);
+      else await this.clearOpaque(parent);
+      return;
+    }
+    if (base.startsWith(WHITEOUT_PREFIX)) {
+      await this.whiteout(join(parent, base.slice(WHITEOUT_PREFIX.length)), h);
+      return;
+    }
+    const path = join(parent, base);
+    this.written.add(path);
+    for (let p = parent; p.length > this.root.length && !this.written.has(p); p = dirname(p)) this.written.add(p);
+    const existing = await lstat(path).catch(() => undefined);
+    if (h.type === 'directory') {
+      if (existing && !existing.isDirectory()) await rm(path, { recursive: true, force: true });
+      if (!existing || !existing.isDirectory()) await mkdir(path, { mode: 0o700 });
+    } else if (existing) {
+      await rm(path, { recursive: true, force: true });
+    }
+    switch (h.type) {
+      case 'directory':
+        break;
+      case 'file':
+      case 'contiguous-file':
+        // "wx" is O_CREAT|O_EXCL: it never follows a symlink planted at `path`.
+        await writeNew(path, body);
+        this.contentSize += h.size ?? 0;
+        break;
+      case 'symlink':
+        await symlink(h.linkname ?? '', path);
+        break;
+      case 'link': {
+        const target = cleanEntryName(h.linkname ?? '');
+        if (target.length === 0) throw invalidParameter(`invalid hard link ${JSON.stringify(h.name)}: empty or root target`);
+        const tparent = await resolveDirInRoot(this.root, target.slice(0, -1), false).catch(() => {
+          throw invalidParameter(`invalid hard link ${JSON.stringify(h.name)} -> ${JSON.stringify(h.linkname)}: target not found`);
+        });
+        const tpath = join(tparent, target[target.length - 1]);
+        const tst = await lstat(tpath).catch(() => undefined);
+        if (!tst || tst.isDirectory()) throw invalidParameter(`invalid hard link ${JSON.stringify(h.name)} -> ${JSON.stringify(h.linkname)}: target not found`);
+        await link(tpath, path);
+        return; // a hard link shares the target's inode: its attributes are the target's
+      }
+      case 'character-device':
+      case 'block-device':
+        await run('mknod', ['-m', '0600', '--', path, h.type === 'block-device' ? 'b' : 'c', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
+        break;
+      case 'fifo':
+        await run('mknod', ['-m', '0600', '--', path, 'p']);
+        break;
+      default:
+        this.written.delete(path);
+        return; // unknown entry types are skipped, as Docker does
+    }
+    await this.attributes(path, h);
+  }
+
+  private async attributes(path: string, h: TarHeader): Promise<void> {
+    const isLink = h.type === 'symlink';
+    if (!this.opts.noChown) await lchown(path, h.uid ?? 0, h.gid ?? 0);
+    // chmod after chown: chown clears setuid/setgid.
+    if (!isLink) await chmod(path, (h.mode ?? 0o644) & 0o7777);
+    for (const [key, value] of Object.entries(h.pax ?? {})) {
+      if (!key.startsWith('SCHILY.xattr.')) continue;
+      const name = key.slice('SCHILY.xattr.'.length);
+      // A layer may not forge overlayfs' own metadata (redirects, origins, opaque flags).
+      if (name.startsWith('trusted.overlay.')) continue;
+      this.xattrs.push({ path, name, value: Buffer.from(value, 'utf8') });
+    }
+    const mtime = h.mtime ?? new Date(0);
+    if (h.type === 'directory') this.dirs.push({ path, mtime });
+    else await lutimes(path, mtime, mtime);
+  }
+
+  private async whiteout(path: string, h: TarHeader): Promise<void> {
+    if (this.opts.whiteouts === 'direct') {
+      await rm(path, { recursive: true, force: true });
+      return;
+    }
+    await rm(path, { recursive: true, force: true });
+    await run('mknod', ['-m', '0000', '--', path, 'c', '0', '0']);
+    if (!this.opts.noChown) await lchown(path, h.uid ?? 0, h.gid ?? 0);
+  }
+
+  /** Direct mode: an opaque dir keeps only what this layer wrote so far (as Docker does). */
+  private async clearOpaque(dir: string): Promise<void> {
+    for (const name of await readdir(dir)) {
+      const p = join(dir, name);
+      if (!this.written.has(p)) await rm(p, { recursive: true, force: true });
+      else if ((await lstat(p)).isDirectory()) await this.clearOpaque(p);
+    }
+  }
+
+  async finish(): Promise<void> {
+    for (const x of this.xattrs) {
+      try {
+        await setXattr(x.path, x.name, x.value);
+      } catch (err) {
+        this.warnings.push(`xattr ${x.name} on ${x.path}: ${(err as Error).message.trim()}`);
+      }
+    }
+    for (const d of this.opaque) await setXattr(d, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
+    // Directory times last: creating children moved them.
+    for (let i = this.dirs.length - 1; i >= 0; i--) {
+      await lutimes(this.dirs[i].path, this.dirs[i].mtime, this.dirs[i].mtime);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, symlink, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { writeJsonAtomic } from '../common/atomic-file.js';
+import { internal, invalidParameter, notFound } from '../common/errors.js';
+import type { ContentReader } from '../content/content-store.js';
+import { applyLayer } from '../archive/apply-layer.js';
+import { overlayChanges } from '../archive/overlay-changes.js';
+import { exportOverlayLayer } from '../archive/overlay-export.js';
+import { upperSize } from '../archive/overlay-size.js';
+import type { Image } from '../images/types.js';
+import { isMountPoint, mountOverlay, unmount } from './overlay-mount.js';
+import type { Change, Snapshotter } from './snapshotter.js';
+
+interface ContainerLayerInfo {
+  /** Chain IDs of the image's layers, bottom first (empty for an image-less container). */
+  chainIds: string[];
+}
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+function hexOf(chainId: string): string {
+  const hex = chainId.replace(/^sha256:/, '');
+  if (!/^[a-f0-9]{64}$/.test(hex)) throw invalidParameter(`invalid chain ID ${chainId}`);
+  return hex;
+}
+
+/**
+ * Overlay snapshotter on <root>/overlay: layers/<chainid-hex>/diff (one per chain ID, made
+ * by unpacking into a temp dir and renaming, so a present `diff` is always complete),
+ * l/<short> symlinks for short lowerdir strings, containers/<id>/{upper,work,layer.json}.
+ */
+export class OverlaySnapshotter implements Snapshotter {
+  readonly dir: string;
+  private readonly unpacking = new Map<string, Promise<void>>();
+
+  constructor(
+    root: string,
+    private readonly content: ContentReader,
+  ) {
+    this.dir = join(root, 'overlay');
+  }
+
+  layerDir(chainId: string): string {
+    return join(this.dir, 'layers', hexOf(chainId), 'diff');
+  }
+
+  private shortName(chainId: string): string {
+    return join('l', hexOf(chainId).slice(0, 20));
+  }
+
+  private containerDir(id: string): string {
+    if (!SAFE_ID.test(id)) throw invalidParameter(`invalid container ID ${JSON.stringify(id)}`);
+    return join(this.dir, 'containers', id);
+  }
+
+  upperDir(containerId: string): string {
+    return join(this.containerDir(containerId), 'upper');
+  }
+
+  async ensureLayers(image: Image): Promise<void> {
+    const diffIds = image.config.rootfs.diff_ids;
+    if (diffIds.length !== image.layers.length || diffIds.length !== image.chainIds.length) {
+      throw internal(`image ${image.id} has ${diffIds.length} diffIDs for ${image.layers.length} layers`);
+    }
+    // Bottom to top, one at a time: each is independent on disk, but order keeps failures simple.
+    for (let i = 0; i < diffIds.length; i++) {
+      await this.ensureLayer(image.chainIds[i], diffIds[i], image.layers[i].digest);
+    }
+  }
+
+  /** Unpacks one layer unless present; concurrent calls for one chain ID share the work. */
+  private ensureLayer(chainId: string, diffId: string, blob: string): Promise<void> {
+    const pending = this.unpacking.get(chainId);
+    if (pending) return pending;
+    const p = this.unpack(chainId, diffId, blob).finally(() => this.unpacking.delete(chainId));
+    this.unpacking.set(chainId, p);
+    return p;
+  }
+
+  private async unpack(chainId: string, diffId: string, blob: string): Promise<void> {
+    const final = join(this.dir, 'layers', hexOf(chainId));
+    if (await exists(join(final, 'diff'))) return this.ensureShortLink(chainId);
+    await mkdir(join(this.dir, 'layers'), { recursive: true, mode: 0o700 });
+    const tmp = join(this.dir, 'layers', `.tmp-${hexOf(chainId)}-${randomBytes(4).toString('hex')}`);
+    await mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+    try {
+      const res = await applyLayer(join(tmp, 'diff'), this.content.readStream(blob), { whiteouts: 'overlay' });
+      if (res.diffId !== diffId) throw invalidParameter(`layer ${blob}: content has diffID ${res.diffId}, image config says ${diffId}`);
+      await writeJsonAtomic(join(tmp, 'layer.json'), { chainId, diffId, blob, size: res.contentSize });
+      // A leftover from a crash before the rename may sit at `final` without `diff`.
+      await rm(final, { recursive: true, force: true });
+      await rename(tmp, final);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+    await this.ensureShortLink(chainId);
+  }
+
+  private async ensureShortLink(chainId: string): Promise<void> {
+    const link = join(this.dir, this.shortName(chainId));
+    const want = join('..', 'layers', hexOf(chainId), 'diff');
+    if ((await readlink(link).catch(() => undefined)) === want) return;
+    await mkdir(join(this.dir, 'l'), { recursive: true, mode: 0o700 });
+    await rm(link, { force: true });
+    await symlink(want, link);
+  }
+
+  async createContainerLayer(containerId: string, image: Image | undefined): Promise<void> {
+    const dir = this.containerDir(containerId);
+    if (image) await this.ensureLayers(image);
+    await mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 });
+    await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
+    const info: ContainerLayerInfo = { chainIds: image?.chainIds ?? [] };
+    await writeJsonAtomic(join(dir, 'layer.json'), info);
+  }
+
+  private async info(containerId: string): Promise<ContainerLayerInfo> {
+    try {
+      return JSON.parse(await readFile(join(this.containerDir(containerId), 'layer.json'), 'utf8')) as ContainerLayerInfo;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`no container layer for ${containerId}`);
+      throw err;
+    }
+  }
+
+  async lowerDirs(containerId: string): Promise<string[]> {
+    const { chainIds } = await this.info(containerId);
+    if (chainIds.length === 0) return [await this.emptyDir()];
+    return [...chainIds].reverse().map((c) => this.layerDir(c));
+  }
+
+  /** The lower dir of an image-less container: overlayfs needs at least one. */
+  private async emptyDir(): Promise<string> {
+    const d = join(this.dir, 'empty');
+    await mkdir(d, { recursive: true, mode: 0o755 });
+    return d;
+  }
+
+  async mount(containerId: string, target: string): Promise<void> {
+    const { chainIds } = await this.info(containerId);
+    const dir = this.containerDir(containerId);
+    await mkdir(target, { recursive: true, mode: 0o755 });
+    if (await isMountPoint(target)) return;
+    const top = [...chainIds].reverse();
+    for (const c of top) if (!(await exists(this.layerDir(c)))) throw notFound(`layer ${c} of container ${containerId} is not unpacked`);
+    const lowers = top.length ? top.map((c) => this.layerDir(c)) : [await this.emptyDir()];
+    const shortLowers = top.length ? top.map((c) => this.shortName(c)) : ['empty'];
+    await mountOverlay(target, { lowers, shortLowers, cwd: this.dir, upper: join(dir, 'upper'), work: join(dir, 'work') });
+  }
+
+  async unmount(_containerId: string, target: string): Promise<void> {
+    await unmount(target);
+  }
+
+  async removeContainerLayer(containerId: string): Promise<void> {
+    await rm(this.containerDir(containerId), { recursive: true, force: true });
+  }
+
+  async diff(containerId: string): Promise<Change[]> {
+    return overlayChanges(this.upperDir(containerId), await this.lowerDirs(containerId));
+  }
+
+  exportChanges(containerId: string): Readable {
+    return exportOverlayLayer(this.upperDir(containerId));
+  }
+
+  async containerLayerSize(containerId: string): Promise<number> {
+    return upperSize(this.upperDir(containerId));
+  }
+
+  async gc(liveChainIds: Set<string>): Promise<void> {
+    const live = new Set([...liveChainIds].map(hexOf));
+    // Layers under existing containers stay even when their image is gone (rmi -f).
+    for (const c of await readdir(join(this.dir, 'containers')).catch(() => [] as string[])) {
+      const info = await this.info(c).catch(() => undefined);
+      for (const chain of info?.chainIds ?? []) live.add(hexOf(chain));
+    }
+    const layersDir = join(this.dir, 'layers');
+    for (const name of await readdir(layersDir).catch(() => [] as string[])) {
+      if (live.has(name) || this.unpacking.has(`sha256:${name}`)) continue;
+      if (name.startsWith('.tmp-') && this.unpacking.has(`sha256:${name.slice(5, 69)}`)) continue;
+      await rm(join(layersDir, name), { recursive: true, force: true });
+    }
+    for (const name of await readdir(join(this.dir, 'l')).catch(() => [] as string[])) {
+      const link = join(this.dir, 'l', name);
+      if (!(await exists(link))) await rm(link, { force: true });
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, stat, writeFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { isMountPoint } from '../../src/snapshots/overlay-mount.js';
+import { busyboxTar, streamOf, tempStorage } from './helpers.js';
+
+test('import busybox, unpack its layer once and mount a container rootfs on real overlayfs', async () => {
+  const s = await tempStorage();
+  try {
+    const img = await s.images.importRootfs(streamOf(await busyboxTar()), { reference: 'busybox', changes: ['CMD ["sh"]'] });
+    assert.match(img.id, /^sha256:[a-f0-9]{64}$/);
+    assert.deepEqual(img.repoTags, ['docker.io/library/busybox:latest']);
+    assert.deepEqual(img.config.config?.Cmd, ['sh']);
+    assert.equal(img.chainIds.length, 1);
+    assert.equal(img.chainIds[0], img.config.rootfs.diff_ids[0]);
+
+    const byName = await s.images.get('busybox:latest');
+    assert.equal(byName.id, img.id);
+    assert.equal((await s.images.get(img.id.slice(7, 19))).id, img.id);
+
+    // Two containers at once: the layer is unpacked once and shared.
+    await Promise.all([s.snapshotter.createContainerLayer('c1', img), s.snapshotter.createContainerLayer('c2', img)]);
+    const layers = await readdir(join(s.root, 'overlay', 'layers'));
+    assert.deepEqual(layers, [img.chainIds[0].slice(7)]);
+
+    const target = join(s.root, 'mnt', 'c1');
+    s.mounts.push(target);
+    await s.snapshotter.mount('c1', target);
+    assert.ok(await isMountPoint(target));
+    assert.ok((await stat(join(target, 'bin', 'busybox'))).isFile());
+    const out = execFileSync('chroot', [target, '/bin/sh', '-c', 'echo hi > /tmp/x; cat /etc/passwd | head -1']).toString();
+    assert.equal(out.trim(), 'root:x:0:0:root:/root:/bin/sh');
+    await writeFile(join(target, 'etc', 'motd'), 'hello\n');
+    await s.snapshotter.unmount('c1', target);
+    assert.equal(await isMountPoint(target), false);
+    // Writes landed in c1's upper dir only.
+    assert.equal(await readFile(join(s.snapshotter.upperDir('c1'), 'etc', 'motd'), 'utf8'), 'hello\n');
+    await assert.rejects(stat(join(s.snapshotter.layerDir(img.chainIds[0]), 'etc', 'motd')));
+    await s.snapshotter.removeContainerLayer('c1');
+    await s.snapshotter.removeContainerLayer('c2');
+  } finally {
+    await s.cleanup();
+  }
+});
