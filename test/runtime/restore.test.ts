@@ -1,0 +1,65 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { RuntimeFixture } from './fixture.js';
+import { createRuntime } from '../../src/runtime/index.js';
+import { readLogs } from '../../src/runtime/log-reader.js';
+
+let fx: RuntimeFixture;
+before(async () => {
+  fx = await RuntimeFixture.create();
+});
+after(async () => {
+  const leaks = await fx.cleanup();
+  assert.deepEqual(leaks, []);
+});
+
+test('containers outlive the runtime that made them; a fresh runtime restores them and their exits', async () => {
+  const running = fx.newId();
+  const exitsWhileDown = fx.newId();
+  const item = (id: string, args: string[]) => ({ id, bundle: fx.bundle(id), logPath: fx.logPath(id), input: fx.input(id, { args }) });
+  const items = [item(running, ['sh', '-c', 'echo before; sleep 1000']), item(exitsWhileDown, ['sh', '-c', 'echo bye; sleep 0.5; exit 5'])];
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'create-and-hang.js');
+  const child = spawn(process.execPath, [script, join(fx.root, 'state'), JSON.stringify(items)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => c.toString().includes('started') && resolve());
+      child.on('exit', (code) => reject(new Error(`helper exited with ${code}`)));
+    });
+  } finally {
+    child.kill('SIGKILL');
+  }
+  await new Promise((r) => child.once('exit', r));
+  // The "daemon" is dead; wait until the short container has exited without it.
+  const deadline = Date.now() + 10000;
+  const fresh = createRuntime({ stateRoot: join(fx.root, 'state') });
+  try {
+    const announced: string[] = [];
+    fresh.onExit((id) => announced.push(id));
+    while ((await fresh.state(exitsWhileDown))?.status !== 'stopped') {
+      assert.ok(Date.now() < deadline, 'short container never stopped');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    await fresh.restore(running, fx.bundle(running));
+    await fresh.restore(exitsWhileDown, fx.bundle(exitsWhileDown));
+    assert.equal((await fresh.state(running))?.status, 'running');
+    assert.equal(await fresh.exitStatus(running), undefined);
+    assert.equal((await fresh.exitStatus(exitsWhileDown))?.code, 5);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(announced, [exitsWhileDown]);
+    // The monitor still serves the running one: its log keeps flowing and its exit is seen.
+    const logs = readLogs(fx.logPath(running));
+    const first = await logs.next();
+    await logs.return(undefined);
+    assert.equal(first.value?.data.toString(), 'before\n');
+    const exited = new Promise<string>((resolve) => fresh.onExit((id) => id === running && resolve(id)));
+    await fresh.kill(running, 'KILL');
+    assert.equal(await exited, running);
+    assert.equal((await fresh.exitStatus(running))?.code, 137);
+  } finally {
+    fresh.close();
+  }
+});
