@@ -72,7 +72,9 @@ export async function readTar(
   } catch (err) {
     await Promise.allSettled([feed, consume]);
     if (err instanceof WharfError) throw err;
-    const msg = err instanceof Error ? err.message : String(err);
+    let msg = err instanceof Error ? err.message : String(err);
+    // tar-stream destroys the current entry when the archive ends inside it.
+    if (/stream was destroyed|premature close/i.test(msg)) msg = 'unexpected end of data';
     if (/tar|header|end of|unexpected|incorrect header|invalid/i.test(msg)) {
       throw invalidParameter(`invalid tar archive: ${msg}`, err);
     }

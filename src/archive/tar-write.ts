@@ -28,7 +28,7 @@ function waitDrain(s: Sink): Promise<void> {
   });
 }
 
-function addEntry(p: Pack, header: Parameters<Pack['entry']>[0], body?: Buffer): Promise<void> {
+export function addEntry(p: Pack, header: Parameters<Pack['entry']>[0], body?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     if (body) p.entry(header, body, (err) => (err ? reject(err) : resolve()));
     else p.entry(header, (err) => (err ? reject(err) : resolve()));
@@ -54,6 +54,17 @@ async function addFile(p: Pack, header: Parameters<Pack['entry']>[0], path: stri
   } finally {
     await fh.close();
   }
+  sink.end(undefined as never);
+  await sinkDone;
+}
+
+/** Adds an entry whose body comes from a stream; the stream must yield exactly `header.size` bytes. */
+export async function addStreamEntry(p: Pack, header: Parameters<Pack['entry']>[0], body: AsyncIterable<Buffer>): Promise<void> {
+  let sink!: Sink;
+  const sinkDone = new Promise<void>((resolve, reject) => {
+    sink = p.entry(header, (err) => (err ? reject(err) : resolve()));
+  });
+  for await (const chunk of body) if (!sink.write(chunk)) await waitDrain(sink);
   sink.end(undefined as never);
   await sinkDone;
 }
