@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { startDockerd } from '../support/daemons.js';
+import { startTestRegistry } from './helpers.js';
+
+/** Runs the docker CLI against a daemon, asynchronously (the registry shares this process). */
+function docker(host: string, args: string[], stdin?: Buffer): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('/usr/local/bin/docker', ['-H', host, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve({ stdout, stderr });
+    });
+    if (stdin) child.stdin!.end(stdin);
+  });
+}
+
+test("Docker's daemon pushes to and pulls from the registry, and the pulled image runs", async () => {
+  const reg = await startTestRegistry();
+  const dockerd = await startDockerd();
+  try {
+    const h = dockerd.host;
+    const ref = `${reg.host}/wharf/busybox:1`;
+    await docker(h, ['import', '-c', 'CMD ["/bin/sh"]', '-', ref], await busyboxRootfsTar());
+    const pushed = await docker(h, ['push', ref]);
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
+    assert.ok(digest, `push prints the digest: ${pushed.stdout}`);
+    const head = await fetch(`${reg.url}/v2/wharf/busybox/manifests/1`, { method: 'HEAD' });
+    assert.equal(head.headers.get('docker-content-digest'), digest);
+    assert.equal(head.headers.get('content-type'), 'application/vnd.docker.distribution.manifest.v2+json');
+
+    // A second repository gets the layer by cross-repository mount.
+    const other = `${reg.host}/team/copy:2`;
+    await docker(h, ['tag', ref, other]);
+    const mounted = await docker(h, ['push', other]);
+    assert.match(mounted.stdout, /Mounted from wharf\/busybox/);
+
+    await docker(h, ['rmi', ref, other]);
+    const pulled = await docker(h, ['pull', ref]);
+    assert.match(pulled.stdout, new RegExp(`Digest: ${digest}`));
+    const ran = await docker(h, ['run', '--rm', '--network', 'none', ref, 'echo', 'hello from wharf registry']);
+    assert.equal(ran.stdout.trim(), 'hello from wharf registry');
+    const byDigest = await docker(h, ['pull', `${reg.host}/team/copy@${digest}`]);
+    assert.match(byDigest.stdout, /Digest: sha256:/);
+  } finally {
+    await dockerd.stop();
+    await reg.dispose();
+  }
+});
