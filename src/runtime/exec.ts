@@ -5,13 +5,17 @@ import type { AttachStreams, ExecOptions, ExecSession } from './runtime.js';
 import type { RuncOptions } from './runc.js';
 import { ConmonError, launchConmon, syncFailure } from './conmon.js';
 import { connectAttach } from './attach-socket.js';
-import { runtimeFailure, writeResize } from './oci-runtime.js';
+import { runtimeFailure } from './failures.js';
+import { writeResize } from './ctl-fifo.js';
+import { execProcess } from './exec-process.js';
 
 export interface StartExecOptions {
   conmonPath: string;
   runtime: RuncOptions;
   containerId: string;
   execId: string;
+  /** The container's bundle (its config.json gives the exec's defaults). */
+  bundle: string;
   /** The session's own folder (process.json, attach socket, ctl fifo); removed after the exit. */
   dir: string;
   options: ExecOptions;
@@ -23,9 +27,9 @@ export interface StartExecOptions {
  */
 export async function startExec(o: StartExecOptions): Promise<ExecSession> {
   const { options } = o;
+  const processSpec = await execProcess(o.bundle, options.process as Record<string, unknown>, options.tty);
   await rm(o.dir, { recursive: true, force: true });
   await mkdir(join(o.dir, 'exit'), { recursive: true });
-  const processSpec = { ...(options.process as Record<string, unknown>), terminal: options.tty };
   const specPath = join(o.dir, 'process.json');
   await writeFile(specPath, JSON.stringify(processSpec), { mode: 0o600 });
   const attach = !options.detach;

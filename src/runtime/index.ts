@@ -13,3 +13,4 @@ export { detectCgroups, type CgroupLayout } from './cgroups.js';
 export function createRuntime(opts: OciRuntimeOptions): OciRuntime {
   return new OciRuntime(opts);
 }
+export { startFailureExitCode } from './failures.js';

@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflict, internal, invalidParameter, notFound, WharfError } from '../common/errors.js';
+import { conflict, internal, invalidParameter, notFound } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import type {
   AttachStreams, ContainerStats, CreateOptions, ExecOptions, ExecSession, Runtime, RuntimeState, SpecInput,
@@ -15,6 +14,8 @@ import { detectCgroups } from './cgroups.js';
 import { readContainerStats, readPids } from './stats.js';
 import { startExec } from './exec.js';
 import { isAlive, waitGone } from './process-util.js';
+import { runtimeFailure } from './failures.js';
+import { writeResize } from './ctl-fifo.js';
 
 export interface OciRuntimeOptions {
   /** Folder for runc's state, conmon's exit files and exec sessions (persistent across daemon restarts). */
@@ -209,8 +210,10 @@ export class OciRuntime implements Runtime {
     validId(execId);
     const known = await this.requireKnown(id);
     const s = await runcState(this.runc, id);
+    if (s?.status === 'paused') throw conflict(`Container ${id} is paused, unpause the container before exec`);
     if (!s || s.status !== 'running') throw conflict(`Container ${id} is not running`);
     return startExec({
+      bundle: known.bundle,
       conmonPath: this.conmonPath,
       runtime: this.runc,
       containerId: id,
@@ -298,28 +301,6 @@ function stateWords(msg: string): string {
   if (/paused/.test(msg)) return 'is paused';
   if (/not running|cannot start/.test(msg)) return 'is not running';
   return msg;
-}
-
-/** Docker's shape for runtime failures: "OCI runtime create failed: <runc's message>: unknown". */
-export function runtimeFailure(op: string, message: string): WharfError {
-  return internal(`OCI runtime ${op} failed: ${message}: unknown`);
-}
-
-export async function writeResize(dir: string, width: number, height: number): Promise<void> {
-  if (!(width > 0 && height > 0)) throw invalidParameter('invalid terminal size');
-  // O_NONBLOCK: if conmon is gone there is no reader and open fails (ENXIO) instead of hanging.
-  let fh;
-  try {
-    fh = await open(join(dir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw conflict(`cannot resize: the container's monitor is not running (${(err as Error).message})`);
-  }
-  try {
-    // conmon's control message: "<type> <height> <width>\n", type 1 = window resize.
-    await fh.write(`1 ${Math.floor(height)} ${Math.floor(width)}\n`);
-  } finally {
-    await fh.close();
-  }
 }
 
 function cgroupsPathOf(spec: object): string | undefined {

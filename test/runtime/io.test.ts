@@ -102,3 +102,23 @@ test('exec with stdin and with a TTY; detached exec', async () => {
   });
   assert.equal(await collect(check.io.stdout), 'detached\n');
 });
+
+test('exec inherits the container\'s env; -u names resolve in the container; paused containers refuse exec', async () => {
+  const id = await fx.create({ args: ['sleep', '1000'], env: ['FROM_CTR=1'] });
+  await fx.runtime.start(id);
+  const s = await fx.runtime.exec(id, 'e-user', {
+    process: { args: ['sh', '-c', 'echo $FROM_CTR $(id -u):$(id -G) $HOME'], user: 'wharf' }, tty: false, stdin: false, detach: false,
+  });
+  assert.equal(await collect(s.io.stdout), '1 1000:1000 10 /root\n');
+  assert.equal(await s.exited, 0);
+  await assert.rejects(
+    fx.runtime.exec(id, 'e-ghost', { process: { args: ['true'], user: 'ghost' }, tty: false, stdin: false, detach: false }),
+    /unable to find user ghost/,
+  );
+  await fx.runtime.pause(id);
+  await assert.rejects(
+    fx.runtime.exec(id, 'e-paused', { process: { args: ['true'] }, tty: false, stdin: false, detach: false }),
+    /is paused, unpause the container before exec/,
+  );
+  await fx.runtime.resume(id);
+});

@@ -161,3 +161,10 @@ test('pause and resume', async () => {
   assert.equal((await fx.runtime.waitExit(id)).code, 137);
   await assert.rejects(fx.runtime.kill(id, 'TERM'), /not running/);
 });
+
+test('a process killed for memory is reported as OOM-killed', async () => {
+  // tail keeps a "line" of /dev/zero (no newlines) in memory until the 16 MiB limit kills it.
+  const r = await fx.run({ args: ['sh', '-c', 'tail /dev/zero'], memory: 16 * 1024 * 1024 });
+  assert.equal(r.code, 137);
+  assert.equal((await fx.runtime.exitStatus(r.id))?.oomKilled, true);
+});
