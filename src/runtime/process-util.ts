@@ -1,10 +1,22 @@
-/** Whether a process exists (signal 0 probes without sending). */
+import { readFileSync } from 'node:fs';
+
+/**
+ * Whether a process exists and has not exited. A zombie counts as gone: conmon double-forks,
+ * so its parent is init, which on some hosts (this VM's init) reaps only every few seconds.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ..." — comm may contain spaces or parentheses; the state follows the last ")".
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
   }
 }
 
@@ -13,7 +25,7 @@ export async function waitGone(pid: number, timeoutMs: number): Promise<boolean>
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 10));
   }
   return true;
 }

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RuntimeFixture } from './fixture.js';
+import { RuntimeFixture, conmonsUnder } from './fixture.js';
+import { startFailureExitCode } from '../../src/runtime/index.js';
 import { isAlive } from '../../src/runtime/process-util.js';
 
 let fx: RuntimeFixture;
@@ -49,11 +50,28 @@ test('SIGKILL gives exit code 137; onExit fires', async () => {
   assert.equal((await fx.runtime.exitStatus(id))?.code, 137);
 });
 
-test('a missing executable fails create with runc\'s message', async () => {
-  await assert.rejects(fx.create({ args: ['no-such-binary'] }), (err: Error) => {
-    assert.match(err.message, /OCI runtime create failed: .*executable file not found in \$PATH/);
+test('a missing executable fails create with runc\'s message and leaves nothing behind', async () => {
+  await assert.rejects(fx.create({ args: ['no-such-binary'] }), (err: Error & { kind?: string }) => {
+    assert.match(err.message, /^OCI runtime create failed: .*exec: "no-such-binary": executable file not found in \$PATH: unknown$/);
+    assert.equal(err.kind, 'invalid-parameter');
+    assert.equal(startFailureExitCode(err.message), 127);
     return true;
   });
+  const id = fx.ids.at(-1)!;
+  assert.equal(await fx.runtime.state(id), undefined);
+  assert.equal(await fx.runtime.exitStatus(id), undefined);
+  for (const d of fx.cgroupDirs(id)) assert.equal(existsSync(d), false, d);
+  assert.deepEqual(conmonsUnder(fx.bundle(id)), []);
+});
+
+test('creating an id the runtime already has is a conflict and does not disturb it', async () => {
+  const id = await fx.create({ args: ['sleep', '1000'] });
+  const spec = await fx.runtime.buildSpec(fx.input(id));
+  await assert.rejects(
+    fx.runtime.create({ id, bundle: fx.bundle(id) + '-2', spec, logPath: fx.logPath(id) + '-2', tty: false, openStdin: false }),
+    { kind: 'conflict' },
+  );
+  assert.equal((await fx.runtime.state(id))?.status, 'created');
 });
 
 test('created, then running, then deleted; delete removes its cgroup and monitor', async () => {
