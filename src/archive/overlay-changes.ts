@@ -28,7 +28,7 @@ async function lowerEntry(lowers: string[], path: string): Promise<Stats | undef
 
 /**
  * `docker diff` for an overlay container layer, with dockerd's semantics: walking the upper
- * dir in name order, a whiteout or an opaque dir is a deletion (D), an entry present below
+ * dir in name order, a whiteout or an opaque dir over an existing one is a deletion (D), an entry present below
  * is a change (C) unless it is a directory whose size, mode and mtime match, anything else
  * is an addition (A); the parent of an A/D is reported as C once.
  */
@@ -46,7 +46,8 @@ export async function overlayChanges(upper: string, lowers: string[]): Promise<C
       const opaque = st.isDirectory() && xattrs.get(full)?.get(OVERLAY_OPAQUE_XATTR)?.toString() === 'y';
       let kind: Change['Kind'];
       let skip = false;
-      if (isWhiteout(st) || opaque) {
+      // An opaque dir replaced a directory below it (D); with nothing below it is just new.
+      if (isWhiteout(st) || (opaque && (await lowerEntry(lowers, path)))) {
         kind = ChangeKind.Delete;
       } else {
         kind = ChangeKind.Add;

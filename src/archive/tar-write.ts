@@ -105,7 +105,7 @@ export function tarDirectory(dir: string, opts: TarDirOptions): Readable {
         }
         const h = { ...base, name: relPath, ...(Object.keys(pax).length ? { pax } : {}) };
         if (st.isDirectory()) {
-          await addEntry(p, { ...h, type: 'directory' });
+          await addEntry(p, { ...h, name: `${relPath}/`, type: 'directory' });
           if (opts.overlay && opaque) {
             await addEntry(p, { ...base, name: posix.join(relPath, WHITEOUT_OPAQUE), type: 'file', size: 0, mode: 0o600 & base.mode }, Buffer.alloc(0));
           }

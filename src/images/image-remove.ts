@@ -103,7 +103,7 @@ function isIdPrefix(id: string, ref: string): boolean {
 async function deleteHelper(store: ImageStore, id: string, records: RemoveResult[], force: boolean, prune: boolean, quiet: boolean): Promise<void> {
   const c = checkConflict(store, id, force ? HARD : HARD | ACTIVE_REFERENCE | STOPPED);
   if (c) {
-    const dangling = store.tags.refsFor(id).length === 0;
+    const dangling = store.tags.refsFor(id).length === 0 && store.children(id).length === 0;
     if (quiet && (!dangling || c.used)) return;
     throw conflictError(id, c);
   }
