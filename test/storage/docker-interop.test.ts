@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { streamToBuffer } from '../../src/content/local-content-store.js';
+import { busyboxTar, streamOf, tempStorage } from './helpers.js';
+import { startDockerd } from './dockerd.js';
+
+test("load what Docker's `docker save` writes, and Docker loads what Wharf saves", async () => {
+  const dockerd = await startDockerd();
+  const s = await tempStorage();
+  try {
+    const tag = `wharftest/bb:${process.pid}`;
+    const imported = (await dockerd.docker(['import', '--change', 'CMD ["sh"]', '-', tag], await busyboxTar())).toString().trim();
+    assert.match(imported, /^sha256:[a-f0-9]{64}$/);
+    const saved = await dockerd.docker(['save', tag]);
+
+    const loaded = await s.images.load(streamOf(saved));
+    assert.deepEqual(loaded.tags, [tag]);
+    const img = await s.images.get(tag);
+    assert.equal(img.id, imported, 'same image ID as Docker');
+    assert.deepEqual(img.config.config?.Cmd, ['sh']);
+    const dockerDiffIds = JSON.parse((await dockerd.docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', tag])).toString()) as string[];
+    assert.deepEqual(img.config.rootfs.diff_ids, dockerDiffIds);
+    await s.snapshotter.ensureLayers(img);
+
+    // The other way: Wharf's save (manifest.json + OCI layout) loads into Docker 20.10.
+    await s.images.tag(tag, 'wharf-saved:rt');
+    await dockerd.docker(['rmi', tag]);
+    const out = new PassThrough();
+    const [, bytes] = await Promise.all([s.images.save(['wharf-saved:rt'], out), streamToBuffer(out)]);
+    const msg = (await dockerd.docker(['load'], bytes)).toString();
+    assert.match(msg, /Loaded image: wharf-saved:rt/);
+    const id = (await dockerd.docker(['image', 'inspect', '--format', '{{.Id}}', 'wharf-saved:rt'])).toString().trim();
+    assert.equal(id, img.id);
+  } finally {
+    await dockerd.stop();
+    await s.cleanup();
+  }
+});
