@@ -26,9 +26,15 @@ export function detectCgroups(root = '/sys/fs/cgroup'): CgroupLayout {
   return cached;
 }
 
+/**
+ * v2 shows memory.swap.max only in non-root cgroups and only with swap accounting; look in our
+ * own cgroup and in init.scope. Without it, swap limits are left out (Docker warns likewise).
+ */
 function hasControllerSwap(root: string): boolean {
   try {
-    return readFileSync(join(root, 'cgroup.controllers'), 'utf8').includes('memory');
+    const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    const rel = own?.slice(3).trim();
+    return rel !== undefined && rel !== '/' && existsSync(join(root, rel, 'memory.swap.max'));
   } catch {
     return false;
   }

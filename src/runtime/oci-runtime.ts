@@ -95,6 +95,7 @@ export class OciRuntime implements Runtime {
         throw conflict(`container ${o.id} already exists in the runtime`);
       }
       // Leave nothing behind: runc may have registered the container before failing.
+      this.known.delete(o.id);
       await runc(this.runc, ['delete', '--force', o.id]).catch(() => {});
       await unlink(join(this.exits.dir, o.id)).catch(() => {});
       if (err instanceof ConmonError) throw runtimeFailure('create', err.message);

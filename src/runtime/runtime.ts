@@ -65,12 +65,20 @@ export interface CreateOptions {
   logPath: string;
   tty: boolean;
   openStdin: boolean;
-  /** conmon's `--stdin` stays open until the first attach detaches when true (Docker's StdinOnce). */
+  /**
+   * Docker's StdinOnce: when true, the process' stdin closes when an attached client closes its
+   * stdin or detaches (conmon cannot tell a stdin client from others, so any detach counts);
+   * when false, stdin stays open across attaches.
+   */
   stdinOnce?: boolean;
 }
 
 export interface ExecOptions {
-  /** OCI process (args, env, cwd, user, terminal, capabilities...). */
+  /**
+   * OCI process fields (args, env, cwd, user...), laid over the container's own process (so its
+   * capabilities, rlimits and no-new-privileges apply; env defaults to the container's).
+   * `user` may be Docker's `-u` string ("name", "uid:gid"...), resolved in the container.
+   */
   process: object;
   tty: boolean;
   stdin: boolean;
@@ -117,7 +125,9 @@ export interface Runtime {
   delete(id: string, opts?: { force?: boolean }): Promise<void>;
   /** Exit status recorded by the monitor, or undefined while running. */
   exitStatus(id: string): Promise<{ code: number; finishedAt: Date; oomKilled: boolean } | undefined>;
-  /** Calls back once for each container whose monitor records an exit. */
+  /** Resolves when the container's monitor records its exit (at once if it already has). */
+  waitExit(id: string): Promise<{ code: number; finishedAt: Date }>;
+  /** Calls back once for each container whose monitor records an exit (also, after `restore`, for exits that happened while the daemon was down). */
   onExit(listener: (id: string) => void): void;
   attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachStreams>;
   resize(id: string, width: number, height: number): Promise<void>;
@@ -127,6 +137,8 @@ export interface Runtime {
   stats(id: string): Promise<ContainerStats>;
   /** Reopen per-container monitor state after a daemon restart. */
   restore(id: string, bundle: string): Promise<void>;
+  /** Stop watching for exits (containers and their monitors keep running). */
+  close(): void;
 }
 
 /** Raw cgroup readings; the API shapes them as Docker's stats JSON. */
