@@ -52,6 +52,7 @@ export function parseAddr(addr: string): { host: string; port: number } {
 
 /** Starts a registry and resolves once it listens. */
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
+  const { host, port } = parseAddr(opts.addr ?? '127.0.0.1:5000');
   const layout = new RegistryLayout(opts.root);
   await mkdir(layout.uploadsDir, { recursive: true });
   await mkdir(layout.repositoriesDir, { recursive: true });
@@ -71,7 +72,6 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   server.keepAliveTimeout = 75_000;
   server.headersTimeout = 80_000;
   server.requestTimeout = 0;
-  const { host, port } = parseAddr(opts.addr ?? '127.0.0.1:5000');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
