@@ -92,6 +92,11 @@ test('hostile: a whiteout cannot delete outside the target', () =>
   sandbox(async ({ target, outside }) => {
     await assert.rejects(apply(target, [{ name: '../outside/.wh.canary', body: '' }], { whiteouts: 'direct' }), /outside of the target/);
     await apply(target, [{ name: 'x', type: 'symlink', linkname: outside }, { name: 'x/.wh.canary', body: '' }], { whiteouts: 'direct' });
+    for (const whiteouts of ['direct', 'overlay'] as const) {
+      await assert.rejects(apply(target, [{ name: '.wh...', body: '' }], { whiteouts }), /invalid whiteout/);
+      await assert.rejects(apply(target, [{ name: 'sub/.wh..', body: '' }], { whiteouts }), /invalid whiteout/);
+    }
+    assert.ok((await stat(target)).isDirectory());
   }));
 
 test('hostile: a truncated or non-tar stream is refused', () =>

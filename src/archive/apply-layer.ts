@@ -95,7 +95,10 @@ class ApplyState {
       return;
     }
     if (base.startsWith(WHITEOUT_PREFIX)) {
-      await this.whiteout(join(parent, base.slice(WHITEOUT_PREFIX.length)), h);
+      const victim = base.slice(WHITEOUT_PREFIX.length);
+      // ".wh.." would name the parent's parent: possibly outside the target.
+      if (victim === '' || victim === '.' || victim === '..') throw invalidParameter(`invalid whiteout entry ${JSON.stringify(h.name)}`);
+      await this.whiteout(join(parent, victim), h);
       return;
     }
     const path = join(parent, base);

@@ -101,6 +101,18 @@ export class LocalContentStore implements ContentStore {
     }
   }
 
+  /** Removes writes a crash left half done (call before any write starts). */
+  async cleanupIngest(): Promise<number> {
+    let names: string[] = [];
+    try {
+      names = await readdir(this.ingestDir);
+    } catch {
+      return 0;
+    }
+    for (const n of names) await unlink(join(this.ingestDir, n)).catch(() => {});
+    return names.length;
+  }
+
   async delete(digest: string): Promise<boolean> {
     try {
       await unlink(this.path(digest));

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { invalidParameter, notFound } from '../common/errors.js';
@@ -73,7 +73,17 @@ export class ImageStore implements ImageService {
     await mkdir(join(opts.root, 'image'), { recursive: true, mode: 0o700 });
     await mkdir(s.tmpDir, { recursive: true, mode: 0o700 });
     await Promise.all([s.tags.load(), s.records.load(), s.layers.load()]);
+    await s.recover();
     return s;
+  }
+
+  /**
+   * After a crash: drop staging dirs, and blobs no record refers to (an import or delete cut
+   * short between writing blobs and records). Runs before the store takes requests.
+   */
+  private async recover(): Promise<void> {
+    for (const n of await readdir(this.tmpDir).catch(() => [] as string[])) await rm(join(this.tmpDir, n), { recursive: true, force: true });
+    for (const b of await this.content.list()) if (!this.blobReferenced(b.digest)) await this.content.delete(b.digest);
   }
 
   setUsageCheck(check: UsageCheck): void {

@@ -15,7 +15,9 @@ export interface Storage {
  */
 export async function openStorage(root: string): Promise<Storage> {
   const content = new LocalContentStore(root);
+  await content.cleanupIngest();
   const images = await ImageStore.open({ root, content });
   const snapshotter = new OverlaySnapshotter(root, content);
+  await snapshotter.recover();
   return { content, images, snapshotter };
 }

@@ -171,6 +171,14 @@ export class OverlaySnapshotter implements Snapshotter {
     return upperSize(this.upperDir(containerId));
   }
 
+  /** Removes unpack temp dirs a crash left behind (call before use). */
+  async recover(): Promise<void> {
+    const layersDir = join(this.dir, 'layers');
+    for (const name of await readdir(layersDir).catch(() => [] as string[])) {
+      if (name.startsWith('.tmp-')) await rm(join(layersDir, name), { recursive: true, force: true });
+    }
+  }
+
   async gc(liveChainIds: Set<string>): Promise<void> {
     const live = new Set([...liveChainIds].map(hexOf));
     // Layers under existing containers stay even when their image is gone (rmi -f).
