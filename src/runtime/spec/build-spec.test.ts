@@ -30,7 +30,7 @@ const spec = async (over: Partial<SpecInput> = {}, layout = v1): Promise<Any> =>
 
 test('default container: namespaces, caps, seccomp, masked paths, mounts, hostname', async () => {
   const s = await spec();
-  assert.deepEqual(s.linux.namespaces.map((n: Any) => n.type), ['mount', 'pid', 'ipc', 'uts', 'network']);
+  assert.deepEqual(s.linux.namespaces.map((n: Any) => n.type), ['mount', 'network', 'uts', 'pid', 'ipc']);
   assert.equal(s.process.capabilities.bounding.length, 14);
   assert.equal(s.linux.seccomp.defaultAction, 'SCMP_ACT_ERRNO');
   assert.ok(s.linux.maskedPaths.includes('/proc/kcore'));
@@ -42,7 +42,9 @@ test('default container: namespaces, caps, seccomp, masked paths, mounts, hostna
   assert.equal(s.hostname, 'h1');
   assert.equal(s.root.readonly, false);
   assert.equal(s.linux.cgroupsPath, '/wharf/c1');
-  assert.deepEqual(s.process.user, { uid: 0, gid: 0 });
+  assert.deepEqual(s.process.user, { uid: 0, gid: 0, additionalGids: [0] });
+  assert.equal(s.process.oomScoreAdj, 0);
+  assert.equal(s.linux.sysctl['net.ipv4.ip_unprivileged_port_start'], '0');
   assert.equal(s.linux.resources.devices[0].allow, false);
   assert.ok(s.process.rlimits.some((r: Any) => r.type === 'RLIMIT_NOFILE'));
 });
@@ -55,6 +57,7 @@ test('cgroup v2 adds a private cgroup namespace', async () => {
 test('network modes: host shares, a path is joined', async () => {
   const host = await spec({ network: { mode: 'host' } });
   assert.ok(!host.linux.namespaces.some((n: Any) => n.type === 'network'));
+  assert.equal(host.linux.sysctl, undefined);
   const joined = await spec({ network: { mode: 'path', path: '/run/netns/x' } });
   assert.deepEqual(joined.linux.namespaces.find((n: Any) => n.type === 'network'), { type: 'network', path: '/run/netns/x' });
   const pidHost = await spec({ pidMode: 'host', ipcMode: 'container:42' });
@@ -64,7 +67,8 @@ test('network modes: host shares, a path is joined', async () => {
 
 test('user from passwd, supplementary groups, HOME and PATH defaults', async () => {
   const s = await spec({ user: 'app' });
-  assert.deepEqual(s.process.user, { uid: 100, gid: 101, additionalGids: [29] });
+  assert.deepEqual(s.process.user, { uid: 100, gid: 101, additionalGids: [101, 29] });
+  assert.deepEqual(Object.keys(s.process.capabilities), ['bounding']);
   assert.ok(s.process.env.includes('HOME=/srv/app'));
   assert.ok(s.process.env.includes('HOSTNAME=h1'));
   assert.ok(s.process.env[0].startsWith('PATH=/usr/local/sbin'));
@@ -104,7 +108,7 @@ test('read-only rootfs, no-new-privileges, sysctls, oom score, shm size, caller 
   });
   assert.equal(s.root.readonly, true);
   assert.equal(s.process.noNewPrivileges, true);
-  assert.deepEqual(s.linux.sysctl, { 'net.ipv4.ip_forward': '1' });
+  assert.equal(s.linux.sysctl['net.ipv4.ip_forward'], '1');
   assert.equal(s.process.oomScoreAdj, 500);
   assert.ok(s.mounts.find((m: Any) => m.destination === '/dev/shm').options.includes('size=1048576'));
   assert.equal(s.mounts.at(-1).destination, '/etc/hosts');

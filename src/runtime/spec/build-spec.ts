@@ -11,7 +11,7 @@ import { parseSecurityOpts } from './security-opts.js';
 import { deviceAt, hostDevices, type OciDevice } from './devices.js';
 import {
   DEFAULT_PATH, DEFAULT_SHM_SIZE, INIT_PATH_IN_CONTAINER, MASKED_PATHS, READONLY_PATHS,
-  defaultDeviceRules, defaultMounts, type DeviceRule, type OciMount,
+  PRIVATE_NETWORK_SYSCTLS, defaultDeviceRules, defaultMounts, type DeviceRule, type OciMount,
 } from './docker-defaults.js';
 
 export interface BuildSpecOptions {
@@ -52,7 +52,8 @@ export async function buildSpec(input: SpecInput, opts: BuildSpecOptions = {}): 
     else mounts.push(mount);
   }
 
-  const capSet = { bounding: caps, effective: caps, permitted: caps };
+  // dockerd gives a non-root user only the bounding set: the process starts without privileges.
+  const capSet = user.uid === 0 ? { bounding: caps, effective: caps, permitted: caps } : { bounding: caps };
   const process: Record<string, unknown> = {
     terminal: input.tty,
     user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
@@ -63,12 +64,11 @@ export async function buildSpec(input: SpecInput, opts: BuildSpecOptions = {}): 
     rlimits: buildRlimits(input.ulimits),
     noNewPrivileges: security.noNewPrivileges,
   };
-  if (input.oomScoreAdj !== undefined && input.oomScoreAdj !== 0) {
-    if (input.oomScoreAdj < -1000 || input.oomScoreAdj > 1000) {
-      throw invalidParameter(`Invalid value ${input.oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
-    }
-    process.oomScoreAdj = input.oomScoreAdj;
+  const oomScoreAdj = input.oomScoreAdj ?? 0;
+  if (oomScoreAdj < -1000 || oomScoreAdj > 1000) {
+    throw invalidParameter(`Invalid value ${oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   }
+  process.oomScoreAdj = oomScoreAdj;
   if (!process.cwd || !(process.cwd as string).startsWith('/')) {
     throw invalidParameter(`the working directory '${input.cwd}' is invalid, it needs to be an absolute path`);
   }
@@ -94,7 +94,8 @@ export async function buildSpec(input: SpecInput, opts: BuildSpecOptions = {}): 
   if (!privileged && security.seccomp !== 'unconfined') {
     linux.seccomp = security.seccomp === 'default' ? defaultSeccompProfile(caps) : security.seccomp;
   }
-  if (input.sysctls && Object.keys(input.sysctls).length) linux.sysctl = { ...input.sysctls };
+  const sysctl = { ...(input.network.mode === 'host' ? {} : PRIVATE_NETWORK_SYSCTLS), ...(input.sysctls ?? {}) };
+  if (Object.keys(sysctl).length) linux.sysctl = sysctl;
 
   const spec: Record<string, unknown> = {
     ociVersion: '1.0.2-dev',
@@ -132,13 +133,14 @@ function namespaceFor(type: string, mode: string | undefined): { type: string; p
 }
 
 function namespaces(input: SpecInput, layout: CgroupLayout): { type: string; path?: string }[] {
+  // dockerd's order: mount, network, uts, pid, ipc.
   const out: { type: string; path?: string }[] = [{ type: 'mount' }];
-  for (const [type, mode] of [['pid', input.pidMode], ['ipc', input.ipcMode], ['uts', input.utsMode]] as const) {
+  if (input.network.mode === 'new') out.push({ type: 'network' });
+  else if (input.network.mode === 'path') out.push({ type: 'network', path: input.network.path });
+  for (const [type, mode] of [['uts', input.utsMode], ['pid', input.pidMode], ['ipc', input.ipcMode]] as const) {
     const ns = namespaceFor(type, mode);
     if (ns) out.push(ns);
   }
-  if (input.network.mode === 'new') out.push({ type: 'network' });
-  else if (input.network.mode === 'path') out.push({ type: 'network', path: input.network.path });
   // Docker's default on cgroup v2 is a private cgroup namespace; on v1 it is the host's.
   if (layout.version === 2 && !input.privileged) out.push({ type: 'cgroup' });
   return out;

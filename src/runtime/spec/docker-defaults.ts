@@ -32,7 +32,7 @@ export function defaultMounts(opts: { shmSize: number; privileged: boolean }): O
       options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
     },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ro] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [ro, 'nosuid', 'noexec', 'nodev', 'relatime'] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [ro, 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     {
       destination: '/dev/shm',
@@ -46,17 +46,17 @@ export function defaultMounts(opts: { shmSize: number; privileged: boolean }): O
 export interface DeviceRule { allow: boolean; type?: string; major?: number; minor?: number; access: string }
 
 /**
- * The devices cgroup: deny everything, then allow mknod of any node and use of the standard
- * character devices (null, zero, full, random, urandom, tty, ptmx, pts/*, net/tun).
+ * The devices cgroup as dockerd writes it: deny everything, allow the standard character devices
+ * (zero, null, urandom, random, tty, console) and deny /dev/fuse. runc adds its own defaults
+ * (mknod of anything, /dev/pts/*, /dev/ptmx, /dev/net/tun) on top.
  */
 export function defaultDeviceRules(): DeviceRule[] {
-  const c = (major: number | undefined, minor: number | undefined, access = 'rwm'): DeviceRule => ({
-    allow: true, type: 'c', major, minor, access,
-  });
-  return [
-    { allow: false, access: 'rwm' },
-    c(undefined, undefined, 'm'),
-    { allow: true, type: 'b', access: 'm' },
-    c(1, 3), c(1, 8), c(1, 7), c(5, 0), c(1, 5), c(1, 9), c(136, undefined), c(5, 2), c(10, 200),
-  ];
+  const c = (major: number, minor: number, allow = true): DeviceRule => ({ allow, type: 'c', major, minor, access: 'rwm' });
+  return [{ allow: false, access: 'rwm' }, c(1, 5), c(1, 3), c(1, 9), c(1, 8), c(5, 0), c(5, 1), c(10, 229, false)];
 }
+
+/** Sysctls dockerd sets in a container's own network namespace: unprivileged low ports and ping. */
+export const PRIVATE_NETWORK_SYSCTLS: Readonly<Record<string, string>> = {
+  'net.ipv4.ip_unprivileged_port_start': '0',
+  'net.ipv4.ping_group_range': '0 2147483647',
+};

@@ -8,7 +8,7 @@ export interface GroupEntry { name: string; gid: number; members: string[] }
 export interface ExecUser {
   uid: number;
   gid: number;
-  /** Supplementary groups (from /etc/group membership, then `--group-add`). */
+  /** The primary group, then supplementary groups (from /etc/group membership, then `--group-add`), as dockerd lists them. */
   additionalGids: number[];
   home: string;
 }
@@ -83,7 +83,8 @@ export function resolveUser(spec: string, passwd: PasswdEntry[], groups: GroupEn
     else if (isNumeric(extra)) additionalGids.push(checkRange(Number(extra)));
     else throw invalidParameter(`Unable to find group ${extra}: no matching entries in group file`);
   }
-  return { uid, gid, additionalGids: [...new Set(additionalGids)], home };
+  // dockerd lists the primary group first among the additional ones (observed with Docker 20.10).
+  return { uid, gid, additionalGids: [...new Set([gid, ...additionalGids])], home };
 }
 
 function splitOnce(spec: string): [string, string] {
