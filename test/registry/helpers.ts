@@ -93,13 +93,20 @@ export async function pushImage(base: string, name: string, tag: string, image: 
   if (res.status !== 201) throw new Error(`manifest push: ${res.status} ${await res.text()}`);
 }
 
+/** Pushes one blob: monolithic POST, or POST then PUT when the registry wants a session (Docker's does). */
 export async function pushBlob(base: string, name: string, blob: Buffer, headers: Record<string, string> = {}): Promise<void> {
   const res = await fetch(`${base}/v2/${name}/blobs/uploads/?digest=${sha256(blob)}`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/octet-stream' },
     body: asBody(blob),
   });
-  if (res.status !== 201) throw new Error(`blob push: ${res.status} ${await res.text()}`);
+  if (res.status === 201) return;
+  if (res.status !== 202) throw new Error(`blob push: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+  const loc = new URL(res.headers.get('location')!, base);
+  loc.searchParams.set('digest', sha256(blob));
+  const put = await fetch(loc, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: asBody(blob) });
+  if (put.status !== 201) throw new Error(`blob push: ${put.status} ${await put.text()}`);
 }
 
 export interface TestRegistry extends RunningRegistry {
