@@ -8,6 +8,7 @@ import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import './reflect-metadata-shim.js';
 import * as x509 from '@peculiar/x509';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 

@@ -1,0 +1,62 @@
+/** Small HTTP helpers: bounded body reading and JSON / Status responses. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { ApiError, badRequest, toApiError, tooLarge, unsupportedMediaType } from '../apimachinery/status.js';
+
+/** Kubernetes refuses bodies over 1.5 MiB (etcd's request limit) with 413. */
+export const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Decodes a create/update body (JSON, or YAML when sent as such). */
+export function decodeObject(contentType: string | undefined, text: string): unknown {
+  const media = (contentType ?? 'application/json').split(';')[0].trim();
+  if (text.trim() === '') throw badRequest('Object \'Kind\' is missing in \'\'');
+  if (media === 'application/vnd.kubernetes.protobuf') throw unsupportedMediaType(media);
+  try {
+    if (media === 'application/yaml' || media === 'application/x-yaml' || media === 'text/yaml') return parseYaml(text);
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`json: ${(err as Error).message.split('\n')[0]}`, [{ reason: 'FieldValueInvalid', message: (err as Error).message.split('\n')[0] }]);
+  }
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: unknown): number {
+  const e = toApiError(err);
+  if (res.headersSent) {
+    res.destroy();
+    return e.code;
+  }
+  sendJson(res, e.code, e.toStatus());
+  return e.code;
+}
+
+export function sendText(res: ServerResponse, code: number, text: string, type = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
