@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../dockerapi/context.js';
+import { DockerApi } from '../dockerapi/server.js';
+import type { Engine } from '../engine/engine.js';
+import { lockDataRoot } from './data-root-lock.js';
+import { parseDaemonFlags, USAGE, type DaemonConfig } from './flags.js';
+import { listenAll, type Listener } from './listeners.js';
+import { createLogger } from './log.js';
+import { removePidfile, writePidfile } from './pidfile.js';
+
+export interface RunningDaemon {
+  engine: Engine;
+  listeners: Listener[];
+  /** Stops serving and closes the engine; containers keep running under their monitors. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the engine through src/engine/open-engine.ts. Imported by a computed specifier so
+ * this folder builds before that module exists.
+ */
+async function openEngine(cfg: DaemonConfig, log: Logger): Promise<Engine> {
+  const specifier = '../engine/open-engine.js';
+  const mod = (await import(specifier)) as { openEngine(opts: Record<string, unknown>): Promise<Engine> };
+  return mod.openEngine({
+    dataRoot: cfg.dataRoot,
+    execRoot: cfg.execRoot,
+    defaultRuntime: cfg.defaultRuntime,
+    runtimes: cfg.runtimes,
+    log,
+  });
+}
+
+/**
+ * Brings the daemon up: data-root lock, pidfile, engine, listeners — in that order, and
+ * undone in reverse if a step fails. `engine` may be given (tests, embedding).
+ */
+export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; log?: Logger } = {}): Promise<RunningDaemon> {
+  const log = opts.log ?? createLogger(cfg.logLevel);
+  const lock = await lockDataRoot(cfg.dataRoot);
+  const undo: (() => Promise<void>)[] = [() => lock.release()];
+  const rollback = async () => {
+    for (const step of undo.reverse()) await step().catch((e) => log.warn(`shutdown: ${errorMessage(e)}`));
+  };
+  try {
+    mkdirSync(cfg.execRoot, { recursive: true, mode: 0o700 });
+    await writePidfile(cfg.pidfile);
+    undo.push(() => removePidfile(cfg.pidfile));
+    const engine = opts.engine ?? (await openEngine(cfg, log));
+    undo.push(() => engine.close());
+    const listeners = await listenAll(cfg, new DockerApi({ engine, log }), log);
+    undo.push(async () => void (await Promise.all(listeners.map((l) => l.close()))));
+    log.info(`Wharf daemon started (data root ${cfg.dataRoot}, pid ${process.pid})`);
+    let closing: Promise<void> | undefined;
+    return { engine, listeners, close: () => (closing ??= rollback()) };
+  } catch (err) {
+    await rollback();
+    throw err;
+  }
+}
+
+/**
+ * `wharf daemon [flags]`: runs until SIGTERM or SIGINT, then shuts down cleanly and
+ * resolves with the exit code (0; 1 when it could not start; 125 for bad flags).
+ */
+export async function runDaemon(argv: string[]): Promise<number> {
+  let cfg: DaemonConfig;
+  try {
+    cfg = parseDaemonFlags(argv);
+  } catch (err) {
+    process.stderr.write(`wharf daemon: ${errorMessage(err)}\nSee 'wharf daemon --help'.\n`);
+    return 125;
+  }
+  if (cfg.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const log = createLogger(cfg.logLevel);
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startDaemon(cfg, { log });
+  } catch (err) {
+    log.error(`failed to start daemon: ${errorMessage(err)}`);
+    return 1;
+  }
+  const onRejection = (reason: unknown) => log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  process.on('unhandledRejection', onRejection);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info(`Processing signal '${signal}': shutting down (containers keep running)`);
+  await daemon.close();
+  process.off('unhandledRejection', onRejection);
+  log.info('Daemon shutdown complete');
+  return 0;
+}

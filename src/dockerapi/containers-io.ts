@@ -1,0 +1,127 @@
+import { once } from 'node:events';
+import { errorMessage, invalidParameter } from '../common/errors.js';
+import type { WaitCondition } from '../containers/container-service.js';
+import { param, type ApiContext } from './context.js';
+import { hijack, pumpInput, pumpOutput } from './hijack.js';
+import { sleep, startJsonLines } from './json-stream.js';
+import { boolQuery, strQuery, timeQuery } from './query.js';
+import { sendJson } from './respond.js';
+import type { ApiRouter } from './router.js';
+import { MULTIPLEXED_STREAM, RAW_STREAM, STDERR, STDOUT, streamWriter } from './stdcopy.js';
+
+/** A container's streams: wait, attach, logs, stats. */
+export function registerContainerIoRoutes(router: ApiRouter): void {
+  router.on('POST', '/containers/:id/wait', wait);
+  router.on('POST', '/containers/:id/attach', attach);
+  router.on('GET', '/containers/:id/logs', logs);
+  router.on('GET', '/containers/:id/stats', stats);
+}
+
+const WAIT_CONDITIONS: readonly string[] = ['not-running', 'next-exit', 'removed'];
+
+/**
+ * Headers go out as soon as the wait is registered (the CLI starts the container only
+ * then); the body `{"StatusCode","Error"}` follows at exit.
+ */
+async function wait(ctx: ApiContext): Promise<void> {
+  const condition = strQuery(ctx.query, 'condition') ?? 'not-running';
+  if (!WAIT_CONDITIONS.includes(condition)) throw invalidParameter(`invalid condition: "${condition}"`);
+  const sendHeaders = () => {
+    if (ctx.res.headersSent) return;
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+    ctx.res.flushHeaders();
+  };
+  let result: { StatusCode: number; Error: { Message: string } | null };
+  try {
+    result = await ctx.engine.containers.wait(param(ctx, 'id'), condition as WaitCondition, ctx.signal, sendHeaders);
+  } catch (err) {
+    if (!ctx.res.headersSent) throw err;
+    if (ctx.signal.aborted) return;
+    result = { StatusCode: -1, Error: { Message: errorMessage(err) } };
+  }
+  sendHeaders();
+  ctx.res.end(JSON.stringify(result) + '\n');
+}
+
+async function attach(ctx: ApiContext): Promise<void> {
+  const q = ctx.query;
+  const stdin = boolQuery(q, 'stdin');
+  const { tty, io } = await ctx.engine.containers.attach(param(ctx, 'id'), {
+    stdin,
+    stdout: boolQuery(q, 'stdout'),
+    stderr: boolQuery(q, 'stderr'),
+    logs: boolQuery(q, 'logs'),
+    stream: boolQuery(q, 'stream'),
+  });
+  const conn = hijack(ctx, { tty });
+  pumpInput(conn.input, stdin ? io.stdin : undefined);
+  try {
+    await pumpOutput(io, conn.output, tty, ctx.signal);
+  } finally {
+    io.close();
+    conn.end();
+  }
+}
+
+/** Framed for non-TTY containers, raw for TTY ones; with `follow` it ends when the container stops. */
+async function logs(ctx: ApiContext): Promise<void> {
+  const q = ctx.query;
+  const stdout = boolQuery(q, 'stdout');
+  const stderr = boolQuery(q, 'stderr');
+  if (!stdout && !stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
+  const since = timeQuery(q, 'since');
+  const until = timeQuery(q, 'until');
+  const timestamps = boolQuery(q, 'timestamps');
+  const { tty, entries } = await ctx.engine.containers.logs(param(ctx, 'id'), {
+    follow: boolQuery(q, 'follow'),
+    stdout,
+    stderr,
+    since: since ? since : undefined,
+    until: until ? until : undefined,
+    tail: strQuery(q, 'tail') ?? 'all',
+    signal: ctx.signal,
+  });
+  ctx.res.writeHead(200, { 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED_STREAM });
+  ctx.res.flushHeaders();
+  const out = streamWriter(ctx.res, tty);
+  for await (const entry of entries) {
+    if (ctx.signal.aborted) break;
+    const data = timestamps ? Buffer.concat([Buffer.from(entry.time + ' '), entry.data]) : entry.data;
+    if (!out.write(entry.stream === 'stderr' ? STDERR : STDOUT, data)) {
+      await Promise.race([once(ctx.res, 'drain'), once(ctx.res, 'close')]);
+    }
+  }
+  ctx.res.end();
+}
+
+/** Whether a reading already carries a previous CPU sample (so percentages can be computed). */
+function hasPreviousCpu(s: Record<string, any>): boolean {
+  return Number(s?.precpu_stats?.system_cpu_usage ?? 0) > 0;
+}
+
+/** A JSON line every second, or one reading with `stream=false` (`one-shot` skips the second sample). */
+async function stats(ctx: ApiContext): Promise<void> {
+  const ref = param(ctx, 'id');
+  const containers = ctx.engine.containers;
+  let reading = await containers.stats(ref);
+  if (!boolQuery(ctx.query, 'stream', true)) {
+    if (!boolQuery(ctx.query, 'one-shot') && !hasPreviousCpu(reading)) {
+      await sleep(1000, ctx.signal);
+      reading = await containers.stats(ref);
+    }
+    sendJson(ctx, 200, reading);
+    return;
+  }
+  const lines = startJsonLines(ctx);
+  lines.write(reading);
+  while (!ctx.signal.aborted) {
+    await sleep(1000, ctx.signal);
+    if (ctx.signal.aborted) break;
+    try {
+      lines.write(await containers.stats(ref));
+    } catch {
+      break; // the container went away: the stream ends as dockerd's does
+    }
+  }
+  lines.end();
+}
