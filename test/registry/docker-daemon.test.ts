@@ -1,14 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { startDockerd } from '../support/daemons.js';
-import { startTestRegistry } from './helpers.js';
+import { startTestRegistry, tempDir } from './helpers.js';
 
 /** Runs the docker CLI against a daemon, asynchronously (the registry shares this process). */
-function docker(host: string, args: string[], stdin?: Buffer): Promise<{ stdout: string; stderr: string }> {
+function docker(host: string, args: string[], stdin?: Buffer, env?: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile('/usr/local/bin/docker', ['-H', host, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const child = execFile('/usr/local/bin/docker', ['-H', host, ...args], { maxBuffer: 64 << 20, env: env ?? process.env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`));
       else resolve({ stdout, stderr });
     });
@@ -46,5 +48,32 @@ test("Docker's daemon pushes to and pulls from the registry, and the pulled imag
   } finally {
     await dockerd.stop();
     await reg.dispose();
+  }
+});
+
+test("Docker's daemon logs in with htpasswd credentials, then pushes and pulls", async () => {
+  const dir = await tempDir('wharf-docker-auth-');
+  await writeFile(join(dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', 'dave', 'hunter2'], { encoding: 'utf8' }));
+  const reg = await startTestRegistry({ htpasswdFile: join(dir, 'htpasswd') });
+  const dockerd = await startDockerd();
+  // The CLI keeps credentials in DOCKER_CONFIG: a private one, not the host's.
+  const env = { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') };
+  try {
+    const h = dockerd.host;
+    const ref = `${reg.host}/private/busybox:auth`;
+    await docker(h, ['import', '-', ref], await busyboxRootfsTar(), env);
+    await assert.rejects(docker(h, ['push', ref], undefined, env), /no basic auth credentials|unauthorized|authentication required/);
+    await assert.rejects(docker(h, ['login', '-u', 'dave', '--password-stdin', reg.host], Buffer.from('wrong'), env), /unauthorized|401/i);
+    const login = await docker(h, ['login', '-u', 'dave', '--password-stdin', reg.host], Buffer.from('hunter2'), env);
+    assert.match(login.stdout, /Login Succeeded/);
+    await docker(h, ['push', ref], undefined, env);
+    await docker(h, ['rmi', ref], undefined, env);
+    await docker(h, ['pull', ref], undefined, env);
+    const ran = await docker(h, ['run', '--rm', '--network', 'none', ref, 'sh', '-c', 'echo pulled with auth'], undefined, env);
+    assert.equal(ran.stdout.trim(), 'pulled with auth');
+  } finally {
+    await dockerd.stop();
+    await reg.dispose();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -82,6 +82,31 @@ export async function writeOciLayout(dir: string, image: TestImage, tag: string)
   );
 }
 
+/** Writes several images under one OCI image index (a multi-platform image) as an OCI layout. */
+export async function writeOciIndexLayout(
+  dir: string,
+  images: Array<{ image: TestImage; platform: { architecture: string; os: string } }>,
+  tag: string,
+): Promise<Buffer> {
+  const blobs = join(dir, 'blobs', 'sha256');
+  await mkdir(blobs, { recursive: true });
+  for (const { image } of images) {
+    for (const b of [...image.layers, image.config, image.manifest]) await writeFile(join(blobs, sha256(b).slice(7)), b);
+  }
+  const index = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: images.map(({ image, platform }) => ({ mediaType: OCI_MANIFEST, digest: image.manifestDigest, size: image.manifest.length, platform })),
+  }));
+  await writeFile(join(blobs, sha256(index).slice(7)), index);
+  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await writeFile(join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: OCI_INDEX, digest: sha256(index), size: index.length, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+  }));
+  return index;
+}
+
 /** Pushes an image with plain HTTP requests (monolithic blob uploads). */
 export async function pushImage(base: string, name: string, tag: string, image: TestImage, headers: Record<string, string> = {}): Promise<void> {
   for (const blob of [...image.layers, image.config]) await pushBlob(base, name, blob, headers);

@@ -25,6 +25,8 @@ export interface UploadSession {
   hash?: { hash: Hash; size: number };
   /** Serialises chunks of one session. */
   lock: Promise<unknown>;
+  /** Set once committed or cancelled; requests still queued on the lock then see it as unknown. */
+  removed?: boolean;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -79,7 +81,11 @@ export class UploadStore {
 
   /** Runs `fn` with the session to itself (chunks of one session never interleave). */
   async exclusive<T>(s: UploadSession, fn: () => Promise<T>): Promise<T> {
-    const run = s.lock.then(fn, fn);
+    const guarded = () => {
+      if (s.removed) throw registryError('BLOB_UPLOAD_UNKNOWN', undefined, { uuid: s.state.uuid });
+      return fn();
+    };
+    const run = s.lock.then(guarded, guarded);
     s.lock = run.catch(() => {});
     return run;
   }
@@ -152,6 +158,7 @@ export class UploadStore {
 
   /** Forgets a session and removes its folder (after commit, or on cancel). */
   async remove(s: UploadSession): Promise<void> {
+    s.removed = true;
     this.sessions.delete(s.state.uuid);
     await rm(this.layout.upload(s.state.uuid), { recursive: true, force: true });
   }
