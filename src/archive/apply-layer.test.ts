@@ -173,4 +173,9 @@ test('overlay whiteouts become 0:0 devices and opaque dirs get trusted.overlay.o
     assert.deepEqual(await readdir(join(target, 'a')), ['stays']);
     assert.deepEqual(await readdir(join(target, 'b')), ['kept']);
   });
+  await sandbox(async ({ target }) => {
+    await apply(target, entries, { whiteouts: 'none' });
+    assert.deepEqual((await readdir(join(target, 'b'))).sort(), ['.wh..wh..opq', 'kept']);
+    assert.ok((await lstat(join(target, 'a/.wh.gone'))).isFile());
+  });
 });

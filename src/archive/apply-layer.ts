@@ -21,8 +21,9 @@ export interface ApplyOptions {
    * "overlay": `dir` is a fresh overlayfs lower dir holding only this layer; deletions become
    * overlay whiteouts (char device 0:0) and opaque dirs get trusted.overlay.opaque=y.
    * "direct": `dir` is a whole filesystem; deletions and opaque dirs are carried out.
+   * "none": `.wh.` names are ordinary files (plain extraction, e.g. `docker cp`).
    */
-  whiteouts: 'overlay' | 'direct';
+  whiteouts: 'overlay' | 'direct' | 'none';
   /** Skip chown (keep the extracting user's ownership). */
   noChown?: boolean;
 }
@@ -87,14 +88,14 @@ class ApplyState {
     if (comps.length === 0) return; // the root itself: keep the target's own attributes
     const base = comps[comps.length - 1];
     // aufs metadata (.wh..wh.plnk etc.) is not content.
-    if (comps.some((c) => c.startsWith(WHITEOUT_META_PREFIX) && c !== WHITEOUT_OPAQUE)) return;
+    if (this.opts.whiteouts !== 'none' && comps.some((c) => c.startsWith(WHITEOUT_META_PREFIX) && c !== WHITEOUT_OPAQUE)) return;
     const parent = await resolveDirInRoot(this.root, comps.slice(0, -1), true);
-    if (base === WHITEOUT_OPAQUE) {
+    if (base === WHITEOUT_OPAQUE && this.opts.whiteouts !== 'none') {
       if (this.opts.whiteouts === 'overlay') this.opaque.add(parent);
       else await this.clearOpaque(parent);
       return;
     }
-    if (base.startsWith(WHITEOUT_PREFIX)) {
+    if (base.startsWith(WHITEOUT_PREFIX) && this.opts.whiteouts !== 'none') {
       const victim = base.slice(WHITEOUT_PREFIX.length);
       // ".wh.." would name the parent's parent: possibly outside the target.
       if (victim === '' || victim === '.' || victim === '..') throw invalidParameter(`invalid whiteout entry ${JSON.stringify(h.name)}`);
@@ -154,12 +155,10 @@ class ApplyState {
     if (!this.opts.noChown) await lchown(path, h.uid ?? 0, h.gid ?? 0);
     // chmod after chown: chown clears setuid/setgid.
     if (!isLink) await chmod(path, (h.mode ?? 0o644) & 0o7777);
-    for (const [key, value] of Object.entries(h.pax ?? {})) {
-      if (!key.startsWith('SCHILY.xattr.')) continue;
-      const name = key.slice('SCHILY.xattr.'.length);
+    for (const [name, value] of h.xattrs) {
       // A layer may not forge overlayfs' own metadata (redirects, origins, opaque flags).
       if (name.startsWith('trusted.overlay.')) continue;
-      this.xattrs.push({ path, name, value: Buffer.from(value, 'utf8') });
+      this.xattrs.push({ path, name, value });
     }
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') this.dirs.push({ path, mtime });

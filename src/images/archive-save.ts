@@ -1,8 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable, type Writable } from 'node:stream';
-import { pack, type Pack } from 'tar-stream';
 import { internal } from '../common/errors.js';
-import { addEntry, addStreamEntry } from '../archive/tar-write.js';
+import { TAR_END, tarEntry } from '../archive/tar-write.js';
 import { decompress } from '../archive/decompress.js';
 import { familiarize, parseAnyReference, parseStored, refString, withDefaultTag } from '../reference/reference.js';
 import type { ImageStore } from './image-store.js';
@@ -35,13 +34,13 @@ function plan(store: ImageStore, refs: string[]): Promise<SaveItem[]> {
 }
 
 /** The uncompressed tar of a layer, from whichever blob holds it. */
-async function layerStream(store: ImageStore, diffId: string): Promise<{ size: number; stream: Readable }> {
+async function layerStream(store: ImageStore, diffId: string): Promise<Readable> {
   const rec = store.layers.items.get(diffId);
   if (!rec || rec.blobs.length === 0) throw internal(`layer ${diffId} has no stored blob`);
   const plain = rec.blobs.find((b) => b.digest === diffId);
   const blob = plain ?? rec.blobs[0];
   const { stream } = await decompress(store.content.readStream(blob.digest));
-  return { size: rec.tarSize, stream };
+  return stream;
 }
 
 /**
@@ -52,44 +51,32 @@ async function layerStream(store: ImageStore, diffId: string): Promise<{ size: n
  */
 export async function saveArchive(store: ImageStore, refs: string[], out: Writable): Promise<void> {
   const items = await plan(store, refs);
-  const p = pack();
-  const done = pipeline(Readable.from(p as unknown as AsyncIterable<Buffer>), out);
-  try {
-    await writeArchive(store, p, items);
-    p.finalize();
-  } catch (err) {
-    p.destroy(err as Error);
-    await done.catch(() => {});
-    throw err;
-  }
-  await done;
+  await pipeline(Readable.from(archiveBytes(store, items), { objectMode: false }), out);
 }
 
-async function writeArchive(store: ImageStore, p: Pack, items: SaveItem[]): Promise<void> {
+async function* archiveBytes(store: ImageStore, items: SaveItem[]): AsyncGenerator<Buffer> {
   const mtime = new Date(0);
   const written = new Set<string>();
-  const blob = async (digest: string, data: Buffer): Promise<void> => {
-    if (written.has(digest)) return;
+  const blob = (digest: string, data: Buffer): AsyncGenerator<Buffer> | [] => {
+    if (written.has(digest)) return [];
     written.add(digest);
-    await addEntry(p, { name: `blobs/sha256/${digest.slice(7)}`, type: 'file', mode: 0o444, size: data.length, mtime }, data);
+    return tarEntry({ name: `blobs/sha256/${digest.slice(7)}`, type: 'file', mode: 0o444, size: data.length, mtime }, data);
   };
-  await addEntry(p, { name: 'blobs', type: 'directory', mode: 0o755, mtime });
-  await addEntry(p, { name: 'blobs/sha256', type: 'directory', mode: 0o755, mtime });
+  yield* tarEntry({ name: 'blobs', type: 'directory', mode: 0o755, mtime });
+  yield* tarEntry({ name: 'blobs/sha256', type: 'directory', mode: 0o755, mtime });
   const manifestJson: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
   const index: IndexJson = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] };
   for (const { image, refs } of items) {
     const config = await store.content.read(image.id);
-    await blob(image.id, config);
+    yield* blob(image.id, config);
     const layers: ManifestJson['layers'] = [];
     for (const diffId of image.config.rootfs.diff_ids) {
-      const { size, stream } = await layerStream(store, diffId);
+      const size = store.layers.items.get(diffId)?.tarSize ?? 0;
       layers.push({ mediaType: MediaType.ociLayer, digest: diffId, size });
-      if (written.has(diffId)) {
-        stream.destroy();
-        continue;
-      }
+      if (written.has(diffId)) continue;
       written.add(diffId);
-      await addStreamEntry(p, { name: `blobs/sha256/${diffId.slice(7)}`, type: 'file', mode: 0o444, size, mtime }, stream);
+      const stream = await layerStream(store, diffId);
+      yield* tarEntry({ name: `blobs/sha256/${diffId.slice(7)}`, type: 'file', mode: 0o444, size, mtime }, stream);
     }
     const manifest: ManifestJson = {
       schemaVersion: 2,
@@ -99,7 +86,7 @@ async function writeArchive(store: ImageStore, p: Pack, items: SaveItem[]): Prom
     };
     const mBytes = Buffer.from(JSON.stringify(manifest));
     const mDigest = sha256Digest(mBytes);
-    await blob(mDigest, mBytes);
+    yield* blob(mDigest, mBytes);
     const desc = { mediaType: MediaType.ociManifest, digest: mDigest, size: mBytes.length };
     if (refs.length === 0) index.manifests.push(desc);
     for (const r of refs) {
@@ -112,11 +99,12 @@ async function writeArchive(store: ImageStore, p: Pack, items: SaveItem[]): Prom
       Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
     });
   }
-  const json = (name: string, v: unknown): Promise<void> => {
+  const json = (name: string, v: unknown): AsyncGenerator<Buffer> => {
     const b = Buffer.from(JSON.stringify(v));
-    return addEntry(p, { name, type: 'file', mode: 0o644, size: b.length, mtime }, b);
+    return tarEntry({ name, type: 'file', mode: 0o644, size: b.length, mtime }, b);
   };
-  await json('index.json', index);
-  await json('manifest.json', manifestJson);
-  await json('oci-layout', { imageLayoutVersion: '1.0.0' });
+  yield* json('index.json', index);
+  yield* json('manifest.json', manifestJson);
+  yield* json('oci-layout', { imageLayoutVersion: '1.0.0' });
+  yield TAR_END;
 }
