@@ -17,9 +17,17 @@ function isSetList(s: Schema | undefined): boolean {
   return s?.['x-kubernetes-list-type'] === 'set' || (!!s?.['x-kubernetes-patch-strategy']?.includes('merge') && !s['x-kubernetes-patch-merge-key']);
 }
 
-export function itemKeyToken(item: unknown, keys: string[]): string {
+/**
+ * The "k:{...}" token of a list-map item. A key field the item leaves out counts with its
+ * schema default (an applied port without `protocol` is the live port with protocol TCP).
+ */
+export function itemKeyToken(item: unknown, keys: string[], itemSchema?: Schema): string {
   const o: Record<string, unknown> = {};
-  for (const k of keys) if (isPlainObject(item) && item[k] !== undefined) o[k] = item[k];
+  for (const k of keys) {
+    const v = isPlainObject(item) ? item[k] : undefined;
+    const d = v === undefined ? itemSchema?.properties?.[k]?.default : v;
+    if (d !== undefined) o[k] = d;
+  }
   return `k:${JSON.stringify(o)}`;
 }
 
@@ -54,7 +62,7 @@ function collect(v: unknown, s: Schema | undefined, path: string[], out: FieldPa
     const keys = listMapKeys(s);
     if (keys) {
       for (const item of v) {
-        const p = [...path, itemKeyToken(item, keys)];
+        const p = [...path, itemKeyToken(item, keys, s?.items)];
         out.add([...p, '.'].join(SEP));
         if (isPlainObject(item)) for (const [k, cv] of Object.entries(item)) if (cv !== undefined) collect(cv, childSchema(s?.items, k), [...p, `f:${k}`], out, false);
       }
@@ -79,7 +87,11 @@ export function valueAt(obj: unknown, tokens: string[]): unknown {
     if (t.startsWith('f:')) cur = isPlainObject(cur) ? cur[t.slice(2)] : undefined;
     else if (t.startsWith('k:')) {
       const want = JSON.parse(t.slice(2)) as Record<string, unknown>;
-      cur = Array.isArray(cur) ? cur.find((it) => isPlainObject(it) && Object.entries(want).every(([k, v]) => deepEqual(it[k], v))) : undefined;
+      // Exact key match first; else an item that leaves a (defaulted) key field out.
+      cur = Array.isArray(cur)
+        ? (cur.find((it) => isPlainObject(it) && Object.entries(want).every(([k, v]) => deepEqual(it[k], v))) ??
+          cur.find((it) => isPlainObject(it) && Object.entries(want).every(([k, v]) => it[k] === undefined || deepEqual(it[k], v)) && Object.keys(want).some((k) => it[k] !== undefined)))
+        : undefined;
     } else if (t.startsWith('v:')) {
       const want = JSON.parse(t.slice(2));
       cur = Array.isArray(cur) && cur.some((x) => deepEqual(x, want)) ? want : undefined;
@@ -148,8 +160,8 @@ export function mergeApplied(live: unknown, applied: unknown, s: Schema | undefi
     if (keys) {
       const out = [...live];
       for (const item of applied) {
-        const tok = itemKeyToken(item, keys);
-        const i = out.findIndex((x) => itemKeyToken(x, keys) === tok);
+        const tok = itemKeyToken(item, keys, s?.items);
+        const i = out.findIndex((x) => itemKeyToken(x, keys, s?.items) === tok);
         if (i >= 0) out[i] = mergeApplied(out[i], item, s?.items);
         else out.push(item);
       }

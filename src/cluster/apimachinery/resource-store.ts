@@ -147,10 +147,14 @@ export class ResourceStore {
     let result: KObject;
     if (subresource === 'status') {
       result = deepClone(cur);
-      result.status = next.status;
+      if (next.status === undefined) delete result.status;
+      else result.status = next.status;
     } else {
       result = next;
-      if (this.kind.status) result.status = deepClone(cur.status);
+      if (this.kind.status) {
+        if (cur.status === undefined) delete result.status;
+        else result.status = deepClone(cur.status);
+      }
     }
     const m = result.metadata;
     const c = cur.metadata;

@@ -138,6 +138,10 @@ function walk(v: unknown, s: Schema, path: string, out: SchemaCheck): void {
   const props = s.properties;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   for (const key of Object.keys(v)) {
+    if (v[key] === undefined) {
+      delete v[key];
+      continue;
+    }
     const child = props?.[key] ?? (isPlainObject(s.additionalProperties) ? s.additionalProperties : undefined);
     if (v[key] === null && !(child?.nullable ?? false)) {
       delete v[key];

@@ -1,12 +1,17 @@
 /** Small HTTP helpers: bounded body reading and JSON / Status responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject } from './protobuf.js';
 import { ApiError, badRequest, toApiError, tooLarge, unsupportedMediaType } from '../apimachinery/status.js';
 
 /** Kubernetes refuses bodies over 1.5 MiB (etcd's request limit) with 413. */
 export const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString('utf8');
+}
+
+export async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) {
     req.resume();
@@ -22,14 +27,16 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Decodes a create/update body (JSON, or YAML when sent as such). */
-export function decodeObject(contentType: string | undefined, text: string): unknown {
+export function decodeObject(contentType: string | undefined, raw: Buffer | string): unknown {
   const media = (contentType ?? 'application/json').split(';')[0].trim();
+  if (media === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+  if (!['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', '*/*', ''].includes(media)) throw unsupportedMediaType(media);
+  const text = raw.toString();
   if (text.trim() === '') throw badRequest('Object \'Kind\' is missing in \'\'');
-  if (media === 'application/vnd.kubernetes.protobuf') throw unsupportedMediaType(media);
   try {
     if (media === 'application/yaml' || media === 'application/x-yaml' || media === 'text/yaml') return parseYaml(text);
     return JSON.parse(text);

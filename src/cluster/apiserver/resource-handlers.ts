@@ -10,7 +10,7 @@ import { patchResource } from '../apimachinery/patcher.js';
 import type { DeleteOptions, ResourceStore } from '../apimachinery/resource-store.js';
 import { ApiError, badRequest, methodNotAllowed, successStatus } from '../apimachinery/status.js';
 import { toTable, wantedRepresentation, type IncludeObject } from '../apimachinery/table.js';
-import { decodeObject, readBody, sendJson } from './http-util.js';
+import { decodeObject, readBody, readRaw, sendJson } from './http-util.js';
 import type { ResourceRequest } from './request-info.js';
 import { boolParam, intParam, writeContext } from './query.js';
 import { bindPod, patchScale, toScale, updateScale } from './subresources.js';
@@ -55,7 +55,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     if (method === 'POST') {
       if (rs.kind.namespaced && !ns) throw methodNotAllowed();
       const ctx = writeContext(q, req.headers['user-agent']);
-      const obj = await rs.create(ns, decodeObject(req.headers['content-type'], await readBody(req)), ctx);
+      const obj = await rs.create(ns, decodeObject(req.headers['content-type'], await readRaw(req)), ctx);
       return respondObject(req, res, rs, 201, obj, ctx.warnings, q);
     }
     if (method === 'DELETE') {
@@ -80,7 +80,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       return respondObject(req, res, rs, 200, await rs.get(ns, name), [], q);
     case 'PUT': {
       const ctx = writeContext(q, req.headers['user-agent']);
-      const obj = await rs.update(ns, name, decodeObject(req.headers['content-type'], await readBody(req)), ctx);
+      const obj = await rs.update(ns, name, decodeObject(req.headers['content-type'], await readRaw(req)), ctx);
       return respondObject(req, res, rs, 200, obj, ctx.warnings, q);
     }
     case 'PATCH': {
@@ -173,7 +173,7 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, rs: 
   if (sub === 'status' && rs.kind.status) {
     if (method === 'GET') return respondObject(req, res, rs, 200, await rs.get(ns, name), [], q);
     const ctx = writeContext(q, req.headers['user-agent']);
-    if (method === 'PUT') return respondObject(req, res, rs, 200, await rs.update(ns, name, decodeObject(req.headers['content-type'], await readBody(req)), ctx, { subresource: 'status' }), ctx.warnings);
+    if (method === 'PUT') return respondObject(req, res, rs, 200, await rs.update(ns, name, decodeObject(req.headers['content-type'], await readRaw(req)), ctx, { subresource: 'status' }), ctx.warnings);
     if (method === 'PATCH') {
       const result = await patchResource(rs, ns, name, req.headers['content-type'] ?? '', await readBody(req), ctx, { force: boolParam(q, 'force'), subresource: 'status' });
       return respondObject(req, res, rs, 200, result.object, ctx.warnings);
@@ -182,7 +182,7 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, rs: 
   }
   if (sub === 'finalize' && rs.kind.kind === 'Namespace' && method === 'PUT') {
     const ctx = writeContext(q, req.headers['user-agent']);
-    const body = decodeObject(req.headers['content-type'], await readBody(req)) as KObject;
+    const body = decodeObject(req.headers['content-type'], await readRaw(req)) as KObject;
     const cur = await rs.get(ns, name);
     const next = { ...cur, spec: { ...(cur.spec as object), finalizers: (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] } };
     return respondObject(req, res, rs, 200, await rs.write(cur, next, ctx));
@@ -190,12 +190,12 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, rs: 
   if (sub === 'scale' && rs.kind.scale) {
     const ctx = writeContext(q, req.headers['user-agent']);
     if (method === 'GET') return sendJson(res, 200, toScale(rs, await rs.get(ns, name)));
-    if (method === 'PUT') return sendJson(res, 200, await updateScale(rs, ns, name, decodeObject(req.headers['content-type'], await readBody(req)), ctx));
+    if (method === 'PUT') return sendJson(res, 200, await updateScale(rs, ns, name, decodeObject(req.headers['content-type'], await readRaw(req)), ctx));
     if (method === 'PATCH') return sendJson(res, 200, await patchScale(rs, ns, name, req.headers['content-type'] ?? '', await readBody(req), ctx));
     throw methodNotAllowed();
   }
   if (sub === 'binding' && rs.kind.kind === 'Pod' && method === 'POST') {
-    await bindPod(rs, ns, name, decodeObject(req.headers['content-type'], await readBody(req)), writeContext(q, req.headers['user-agent']));
+    await bindPod(rs, ns, name, decodeObject(req.headers['content-type'], await readRaw(req)), writeContext(q, req.headers['user-agent']));
     return sendJson(res, 201, successStatus());
   }
   const declared = rs.kind.extraSubresources?.find((s) => s.name === sub);
