@@ -15,7 +15,12 @@ const MAX_PACKET = 32 * 1024 - 1;
  * Closing `stdin` shuts down our sending side; conmon then closes the process' stdin (unless
  * it was told to leave stdin open).
  */
-export function connectAttach(dir: string, want: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachStreams> {
+export interface AttachConnection extends AttachStreams {
+  /** Resolves when conmon closes the socket (all output has been delivered to the streams). */
+  done: Promise<void>;
+}
+
+export function connectAttach(dir: string, want: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachConnection> {
   return new Promise((resolve, reject) => {
     let dirFd: number;
     try {
@@ -29,11 +34,14 @@ export function connectAttach(dir: string, want: { stdin: boolean; stdout: boole
     const stderr = new PassThrough();
     let connected = false;
     let ended = false;
+    let markDone: () => void = () => {};
+    const done = new Promise<void>((r) => (markDone = r));
     const finish = () => {
       if (ended) return;
       ended = true;
       stdout.end();
       stderr.end();
+      markDone();
     };
     sock.on('data', (packet: Buffer) => {
       if (packet.length < 1) return;
@@ -85,6 +93,7 @@ export function connectAttach(dir: string, want: { stdin: boolean; stdout: boole
           stdin,
           stdout,
           stderr,
+          done,
           close: () => {
             finish();
             try {

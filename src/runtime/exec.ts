@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import type { AttachStreams, ExecOptions, ExecSession } from './runtime.js';
 import type { RuncOptions } from './runc.js';
 import { ConmonError, launchConmon, syncFailure } from './conmon.js';
-import { connectAttach } from './attach-socket.js';
+import { connectAttach, type AttachConnection } from './attach-socket.js';
 import { runtimeFailure } from './failures.js';
 import { writeResize } from './ctl-fifo.js';
 import { execProcess } from './exec-process.js';
@@ -33,7 +33,7 @@ export async function startExec(o: StartExecOptions): Promise<ExecSession> {
   const specPath = join(o.dir, 'process.json');
   await writeFile(specPath, JSON.stringify(processSpec), { mode: 0o600 });
   const attach = !options.detach;
-  let io: AttachStreams | undefined;
+  let io: AttachConnection | undefined;
   let pid: number;
   let handle;
   try {
@@ -67,10 +67,14 @@ export async function startExec(o: StartExecOptions): Promise<ExecSession> {
     throw err;
   }
   const h = handle;
+  const streams = io;
   const exited = h.nextMessage().then(
     (m) => m.data,
     () => 255, // the monitor vanished without reporting: Docker's unknown-exit code
   ).then(async (code) => {
+    // conmon closes the attach socket before it reports the code; let the output drain first
+    // so that a caller who awaits `exited` has seen all of it.
+    if (streams) await Promise.race([streams.done, delay(2000)]);
     await rm(o.dir, { recursive: true, force: true }).catch(() => {});
     return code;
   });
@@ -88,4 +92,8 @@ function emptyStreams(): AttachStreams {
   stdout.end();
   stderr.end();
   return { stdout, stderr, close: () => {} };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

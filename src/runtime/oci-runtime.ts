@@ -1,4 +1,5 @@
 import { access, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { conflict, internal, invalidParameter, notFound } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
@@ -119,8 +120,7 @@ export class OciRuntime implements Runtime {
   }
 
   async kill(id: string, signal: string | number, all = false): Promise<void> {
-    const sig = typeof signal === 'number' ? String(signal) : signal.toUpperCase().replace(/^SIG/, '');
-    if (!/^([0-9]+|[A-Z0-9+-]+)$/.test(sig)) throw invalidParameter(`Invalid signal: ${signal}`);
+    const sig = parseSignal(signal);
     try {
       await runc(this.runc, ['kill', ...(all ? ['--all'] : []), id, sig]);
     } catch (err) {
@@ -311,6 +311,25 @@ function stateWords(msg: string): string {
   if (/paused/.test(msg)) return 'is paused';
   if (/not running|cannot start/.test(msg)) return 'is not running';
   return msg;
+}
+
+/** Docker's signal forms ("KILL", "SIGKILL", "9", "RTMIN+3") as runc's argument. */
+export function parseSignal(signal: string | number): string {
+  const text = String(signal).trim().toUpperCase().replace(/^SIG/, '');
+  if (/^[0-9]+$/.test(text)) {
+    const n = Number(text);
+    if (n >= 1 && n <= 64) return text;
+  } else if (`SIG${text}` in osConstants.signals) {
+    return text;
+  } else {
+    const rt = /^RTM(IN|AX)([+-]\d+)?$/.exec(text);
+    if (rt) {
+      // glibc's SIGRTMIN is 34 and SIGRTMAX 64; runc takes the number.
+      const n = (rt[1] === 'IN' ? 34 : 64) + Number(rt[2] ?? 0);
+      if (n >= 34 && n <= 64) return String(n);
+    }
+  }
+  throw invalidParameter(`Invalid signal: ${signal}`);
 }
 
 function cgroupsPathOf(spec: object): string | undefined {

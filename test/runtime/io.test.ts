@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { RuntimeFixture } from './fixture.js';
+import { readLogs } from '../../src/runtime/log-reader.js';
 
 let fx: RuntimeFixture;
 before(async () => {
@@ -121,4 +122,49 @@ test('exec inherits the container\'s env; -u names resolve in the container; pau
     /is paused, unpause the container before exec/,
   );
   await fx.runtime.resume(id);
+});
+
+test('follow the log of a running container until it exits (docker logs -f)', async () => {
+  const id = await fx.create({ args: ['sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.2; done; echo oops >&2; printf partial'] });
+  await fx.runtime.start(id);
+  const got: string[] = [];
+  for await (const e of readLogs(fx.logPath(id), {
+    follow: true,
+    isDone: async () => (await fx.runtime.exitStatus(id)) !== undefined,
+  })) {
+    got.push(`${e.stream}:${e.data.toString()}`);
+  }
+  // Order holds within a stream; conmon reads stdout and stderr from separate pipes.
+  assert.deepEqual(got.filter((g) => g.startsWith('stdout:')), ['stdout:line1\n', 'stdout:line2\n', 'stdout:line3\n', 'stdout:partial']);
+  assert.deepEqual(got.filter((g) => g.startsWith('stderr:')), ['stderr:oops\n']);
+  const last = [];
+  for await (const e of readLogs(fx.logPath(id), { tail: 2 })) last.push(e.data.toString());
+  assert.deepEqual(last.sort(), ['oops\n', 'partial']);
+});
+
+test('TTY without stdin: the log holds the terminal output', async () => {
+  const r = await fx.run({ args: ['tty'], tty: true });
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^\/dev\/pts\/\d+\r\n$/);
+});
+
+test('without StdinOnce, stdin survives a detach: a second attach keeps talking to the process', async () => {
+  const id = await fx.create({ args: ['cat'], openStdin: true }, { stdinOnce: false });
+  await fx.runtime.start(id);
+  const first = await fx.runtime.attach(id, { stdin: true, stdout: true, stderr: true });
+  const one = collect(first.stdout, /one\n/);
+  first.stdin!.write('one\n');
+  await one;
+  first.stdin!.end();
+  first.close();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await fx.runtime.state(id))?.status, 'running');
+  const second = await fx.runtime.attach(id, { stdin: true, stdout: true, stderr: false });
+  const two = collect(second.stdout, /two\n/);
+  second.stdin!.write('two\n');
+  assert.equal(await two, 'two\n');
+  second.close();
+  await fx.runtime.kill(id, 'KILL');
+  await fx.runtime.waitExit(id);
+  assert.equal((await fx.logs(id)).stdout, 'one\ntwo\n');
 });

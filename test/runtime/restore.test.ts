@@ -55,6 +55,14 @@ test('containers outlive the runtime that made them; a fresh runtime restores th
     const first = await logs.next();
     await logs.return(undefined);
     assert.equal(first.value?.data.toString(), 'before\n');
+    // exec and stats work through the fresh runtime too.
+    const ex = await fresh.exec(running, 'after-restore', { process: { args: ['echo', 'still here'] }, tty: false, stdin: false, detach: false });
+    let out = '';
+    ex.io.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    assert.equal(await ex.exited, 0);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(out, 'still here\n');
+    assert.ok((await fresh.stats(running)).pidsCurrent >= 1);
     const exited = new Promise<string>((resolve) => fresh.onExit((id) => id === running && resolve(id)));
     await fresh.kill(running, 'KILL');
     assert.equal(await exited, running);
