@@ -61,10 +61,30 @@ export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; lo
 }
 
 /**
+ * Keeps a started daemon serving until SIGTERM or SIGINT, then closes it (listeners,
+ * engine, pidfile, lock). Containers are not stopped: their monitors own them.
+ */
+export async function serveUntilSignal(daemon: RunningDaemon, log: Logger): Promise<NodeJS.Signals> {
+  const onRejection = (reason: unknown) =>
+    log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  process.on('unhandledRejection', onRejection);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info(`Processing signal '${signal}': shutting down (containers keep running)`);
+  await daemon.close();
+  process.off('unhandledRejection', onRejection);
+  log.info('Daemon shutdown complete');
+  return signal;
+}
+
+/**
  * `wharf daemon [flags]`: runs until SIGTERM or SIGINT, then shuts down cleanly and
  * resolves with the exit code (0; 1 when it could not start; 125 for bad flags).
+ * `opts.engine` replaces the one opened from the data root (embedding, tests).
  */
-export async function runDaemon(argv: string[]): Promise<number> {
+export async function runDaemon(argv: string[], opts: { engine?: Engine } = {}): Promise<number> {
   let cfg: DaemonConfig;
   try {
     cfg = parseDaemonFlags(argv);
@@ -79,20 +99,11 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const log = createLogger(cfg.logLevel);
   let daemon: RunningDaemon;
   try {
-    daemon = await startDaemon(cfg, { log });
+    daemon = await startDaemon(cfg, { log, engine: opts.engine });
   } catch (err) {
     log.error(`failed to start daemon: ${errorMessage(err)}`);
     return 1;
   }
-  const onRejection = (reason: unknown) => log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
-  process.on('unhandledRejection', onRejection);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  log.info(`Processing signal '${signal}': shutting down (containers keep running)`);
-  await daemon.close();
-  process.off('unhandledRejection', onRejection);
-  log.info('Daemon shutdown complete');
+  await serveUntilSignal(daemon, log);
   return 0;
 }

@@ -33,6 +33,7 @@ export class TransportTestEngine implements Engine {
   readonly dataRoot = '/nonexistent';
   readonly events = new EventBus();
   readonly byId = new Map<string, FakeContainer>();
+  readonly execs = new Map<string, { body: DockerJson; exitCode?: number }>();
   /** Wait calls whose `ready` callback ran: lets tests see headers go out before the exit. */
   waitsRegistered = 0;
   readonly containers: ContainerService;
@@ -158,6 +159,35 @@ export class TransportTestEngine implements Engine {
         return { tty: c.tty, entries: Readable.from(entries) };
       },
       resize: async (ref) => void this.find(ref),
+      execCreate: async (ref, body) => {
+        const c = this.find(ref);
+        if (!c.running) throw conflict(`Container ${c.id} is not running`);
+        const id = newId();
+        this.execs.set(id, { body, exitCode: undefined });
+        return { Id: id };
+      },
+      execStart: async (id, opts) => {
+        const ex = this.execs.get(id);
+        if (!ex) throw notFound(`No such exec instance: ${id}`);
+        const [out = '', err = '', code = '0'] = (ex.body.Cmd as string[] | undefined) ?? [];
+        const tty = Boolean(ex.body.Tty);
+        const stdout = new PassThrough();
+        const stderr = new PassThrough();
+        const exited = new Promise<number>((resolve) =>
+          setTimeout(() => {
+            stdout.end(out);
+            stderr.end(err);
+            ex.exitCode = Number(code);
+            resolve(Number(code));
+          }, 20),
+        );
+        return { tty, io: opts.detach ? undefined : { stdout, stderr, close: () => undefined }, resize: async () => undefined, exited };
+      },
+      execInspect: async (id) => {
+        const ex = this.execs.get(id);
+        if (!ex) throw notFound(`No such exec instance: ${id}`);
+        return { ID: id, Running: ex.exitCode === undefined, ExitCode: ex.exitCode ?? null };
+      },
     };
     return new Proxy(svc as ContainerService, { get: (t, p) => (t as any)[p] ?? unsupported });
   }

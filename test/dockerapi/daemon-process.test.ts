@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { docker, httpRequest } from './api-harness.js';
+
+const CHILD = fileURLToPath(new URL('./daemon-child.js', import.meta.url));
+
+interface Daemon {
+  proc: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startDaemon(args: string[]): Daemon {
+  const proc = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, stderr: () => err, exited };
+}
+
+async function waitForPing(socket: string, d: Daemon): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (d.proc.exitCode !== null) throw new Error(`daemon exited: ${d.stderr()}`);
+    try {
+      if ((await httpRequest(socket, 'GET', '/_ping')).status === 200) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`daemon did not come up: ${d.stderr()}`);
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('wharf daemon process', () => {
+  const dirs: string[] = [];
+  const procs: ChildProcess[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'wharf-daemon-'));
+    dirs.push(d);
+    return d;
+  };
+  const launch = (args: string[]) => {
+    const d = startDaemon(args);
+    procs.push(d.proc);
+    return d;
+  };
+  after(() => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('serves unix and tcp, refuses a second daemon on the same data root, and shuts down on SIGTERM', async () => {
+    const dir = tmp();
+    const sock = join(dir, 'wharf.sock');
+    const pidfile = join(dir, 'wharf.pid');
+    const port = await freePort();
+    const common = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec')];
+    const d = launch([...common, '-H', `unix://${sock}`, '-H', `tcp://127.0.0.1:${port}`, '--pidfile', pidfile]);
+    await waitForPing(sock, d);
+    assert.equal(readFileSync(pidfile, 'utf8').trim(), String(d.proc.pid));
+    for (const host of [`unix://${sock}`, `tcp://127.0.0.1:${port}`]) {
+      const v = await docker(host, ['version', '--format', '{{.Server.APIVersion}}']);
+      assert.equal(v.code, 0, v.stderr);
+      assert.equal(v.stdout.trim(), '1.45');
+    }
+    const second = launch([...common, '-H', `unix://${join(dir, 'other.sock')}`, '--pidfile', join(dir, 'other.pid')]);
+    assert.equal(await second.exited, 1);
+    assert.match(second.stderr(), new RegExp(`another wharf daemon \\(pid ${d.proc.pid}\\) is already running`));
+    d.proc.kill('SIGTERM');
+    assert.equal(await d.exited, 0);
+    assert.equal(existsSync(sock), false, 'socket removed');
+    assert.equal(existsSync(pidfile), false, 'pidfile removed');
+  });
+
+  it('after kill -9 the lock is free and the stale socket is replaced', async () => {
+    const dir = tmp();
+    const sock = join(dir, 'wharf.sock');
+    const args = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'wharf.pid')];
+    const first = launch(args);
+    await waitForPing(sock, first);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    assert.equal(existsSync(sock), true, 'a killed daemon leaves its socket file');
+    const again = launch(args);
+    await waitForPing(sock, again);
+    again.proc.kill('SIGTERM');
+    assert.equal(await again.exited, 0);
+  });
+
+  it('bad flags exit 125 with a message', async () => {
+    const d = launch(['--no-such-flag']);
+    assert.equal(await d.exited, 125);
+    assert.match(d.stderr(), /no-such-flag/);
+    const h = launch(['-H', 'ftp://x']);
+    assert.equal(await h.exited, 125);
+    assert.match(h.stderr(), /invalid daemon address/);
+  });
+
+  it('--tlsverify requires a client certificate signed by the CA (mutual TLS)', async () => {
+    const dir = tmp();
+    const ssl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'pipe' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=wharf-test-ca');
+    for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
+      ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+      execFileSync('sh', ['-c', `printf '${ext}\\n' > ${name}.ext`], { cwd: dir });
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+    }
+    const port = await freePort();
+    const sock = join(dir, 'wharf.sock');
+    const d = launch([
+      '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'wharf.pid'),
+      '-H', `unix://${sock}`, '-H', `tcp://127.0.0.1:${port}`,
+      '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server.pem'), '--tlskey', join(dir, 'server-key.pem'),
+    ]);
+    await waitForPing(sock, d);
+    const host = `tcp://127.0.0.1:${port}`;
+    const ok = await docker(host, ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'client.pem'), '--tlskey', join(dir, 'client-key.pem'), 'version', '--format', '{{.Server.APIVersion}}']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout.trim(), '1.45');
+    const run = await docker(host, ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'client.pem'), '--tlskey', join(dir, 'client-key.pem'), 'run', '--rm', 'img', 'over tls\n', '', '4']);
+    assert.equal(run.stdout, 'over tls\n');
+    assert.equal(run.code, 4);
+    const noCert = await docker(host, ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), 'version']);
+    assert.notEqual(noCert.code, 0);
+    assert.doesNotMatch(noCert.stdout, /Server:/);
+    d.proc.kill('SIGTERM');
+    assert.equal(await d.exited, 0);
+  });
+});
