@@ -38,6 +38,7 @@ export function checkTypeMeta(k: KindDef, body: unknown): KObject {
 
 /** Schema defaults, unknown-field handling, kind defaults and validation for `obj`. */
 export function admit(k: KindDef, obj: KObject, old: KObject | undefined, ctx: WriteContext): void {
+  dropEmptyMeta(obj);
   const check = checkAgainstSchema(obj, k.schema);
   if (check.typeErrors.length) {
     if (k.builtin) {
@@ -77,4 +78,14 @@ export function validateMeta(k: KindDef, obj: KObject): StatusCause[] {
   if ((m.ownerReferences ?? []).filter((r) => r.controller).length > 1)
     causes.push({ reason: 'FieldValueInvalid', field: 'metadata.ownerReferences', message: 'Invalid value: Only one reference can have Controller set to true' });
   return causes;
+}
+
+/** Go's omitempty: empty metadata maps and lists are not part of the object. */
+function dropEmptyMeta(obj: KObject): void {
+  const m = obj.metadata as Record<string, unknown>;
+  if (!isPlainObject(m)) return;
+  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields']) {
+    const v = m[k];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0)) delete m[k];
+  }
 }

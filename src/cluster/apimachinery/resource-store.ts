@@ -97,7 +97,8 @@ export class ResourceStore {
     admit(this.kind, obj, undefined, ctx);
     m.uid = randomUUID();
     m.creationTimestamp = nowTimestamp();
-    m.generation = 1;
+    if (this.kind.schema.properties?.spec) m.generation = 1;
+    else delete m.generation;
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
     delete m.resourceVersion;
@@ -134,7 +135,7 @@ export class ResourceStore {
     if (opts.subresource !== 'status') this.kind.prepareForUpdate?.(result, cur);
     admit(this.kind, result, cur, ctx);
     if (!opts.prepared) recordUpdate(cur, result, this.kind.schema, { manager: ctx.fieldManager, apiVersion: apiVersionOf(this.kind), subresource: opts.subresource });
-    if (specOf(result) !== specOf(cur)) result.metadata.generation = (cur.metadata.generation ?? 1) + 1;
+    if (specOf(result) !== specOf(cur) && cur.metadata.generation !== undefined) result.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     return this.write(cur, result, ctx);
   }
 
