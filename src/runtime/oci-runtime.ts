@@ -260,13 +260,27 @@ export class OciRuntime implements Runtime {
       return;
     }
     const monitor = await this.monitorPid(bundle).catch(() => 0);
-    const s = await runcState(this.runc, id);
-    if (monitor && isAlive(monitor)) this.exits.track(id);
-    if (s && s.status === 'stopped' && !(monitor && isAlive(monitor))) {
-      // The monitor died with the process (e.g. killed with it): record an unknown exit, as
-      // Docker reports a container whose shim is gone.
-      await writeFileAtomic(join(this.exits.dir, id), '255');
+    if (monitor && isAlive(monitor)) {
+      this.exits.track(id);
+      return;
     }
+    // The monitor is gone (killed, or the host's process table was cleaned): nobody can
+    // collect the process' output or exit code any more. Like containerd after a shim dies,
+    // kill what is left and record the exit: 137 when we killed it, 255 when it had ended unseen.
+    if (await this.exits.read(id)) {
+      setImmediate(() => this.exits.announce(id)); // it wrote the code just before it went
+      return;
+    }
+    const s = await runcState(this.runc, id);
+    if (!s) return;
+    let code = 255;
+    if (s.status !== 'stopped') {
+      if (s.status === 'paused') await runc(this.runc, ['resume', id]).catch(() => {});
+      await runc(this.runc, ['kill', '--all', id, 'KILL']).catch(() => {});
+      code = 137;
+    }
+    await writeFileAtomic(join(this.exits.dir, id), String(code));
+    setImmediate(() => this.exits.announce(id));
   }
 
   private async monitorPid(bundle: string): Promise<number> {

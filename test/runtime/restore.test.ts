@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { RuntimeFixture } from './fixture.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { readLogs } from '../../src/runtime/log-reader.js';
@@ -20,7 +21,12 @@ test('containers outlive the runtime that made them; a fresh runtime restores th
   const running = fx.newId();
   const exitsWhileDown = fx.newId();
   const item = (id: string, args: string[]) => ({ id, bundle: fx.bundle(id), logPath: fx.logPath(id), input: fx.input(id, { args }) });
-  const items = [item(running, ['sh', '-c', 'echo before; sleep 1000']), item(exitsWhileDown, ['sh', '-c', 'echo bye; sleep 0.5; exit 5'])];
+  const orphaned = fx.newId();
+  const items = [
+    item(running, ['sh', '-c', 'echo before; sleep 1000']),
+    item(exitsWhileDown, ['sh', '-c', 'echo bye; sleep 0.5; exit 5']),
+    item(orphaned, ['sleep', '1000']),
+  ];
   const script = join(dirname(fileURLToPath(import.meta.url)), 'create-and-hang.js');
   const child = spawn(process.execPath, [script, join(fx.root, 'state'), JSON.stringify(items)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
@@ -43,13 +49,20 @@ test('containers outlive the runtime that made them; a fresh runtime restores th
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 200));
+    // A monitor that dies leaves its container unobservable: restore stops it, as containerd
+    // does when a shim dies.
+    process.kill(Number(readFileSync(join(fx.bundle(orphaned), 'conmon.pid'), 'utf8')), 'SIGKILL');
+    assert.equal((await fresh.state(orphaned))?.status, 'running');
     await fresh.restore(running, fx.bundle(running));
     await fresh.restore(exitsWhileDown, fx.bundle(exitsWhileDown));
+    await fresh.restore(orphaned, fx.bundle(orphaned));
+    assert.equal((await fresh.exitStatus(orphaned))?.code, 137);
+    assert.equal((await fresh.state(orphaned))?.status, 'stopped');
     assert.equal((await fresh.state(running))?.status, 'running');
     assert.equal(await fresh.exitStatus(running), undefined);
     assert.equal((await fresh.exitStatus(exitsWhileDown))?.code, 5);
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(announced, [exitsWhileDown]);
+    assert.deepEqual(announced.sort(), [exitsWhileDown, orphaned].sort());
     // The monitor still serves the running one: its log keeps flowing and its exit is seen.
     const logs = readLogs(fx.logPath(running));
     const first = await logs.next();
