@@ -186,3 +186,20 @@ test('a process killed for memory is reported as OOM-killed', async () => {
   assert.equal(r.code, 137);
   assert.equal((await fx.runtime.exitStatus(r.id))?.oomKilled, true);
 });
+
+test('network: a new namespace has only loopback, up; host mode sees the host\'s interfaces', async () => {
+  const own = await fx.run({ args: ['sh', '-c', 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "; cat /sys/class/net/lo/operstate; cat /proc/sys/net/ipv4/ip_unprivileged_port_start'] });
+  assert.equal(own.stdout, 'lo\nunknown\n0\n');
+  const host = await fx.run({ args: ['sh', '-c', 'cat /proc/net/dev | tail -n +3 | wc -l'], network: { mode: 'host' } });
+  const hostCount = readFileSync('/proc/net/dev', 'utf8').trim().split('\n').length - 2;
+  assert.equal(Number(host.stdout.trim()), hostCount);
+});
+
+test('pid namespace: the command is PID 1; extra devices and sysctls apply', async () => {
+  const r = await fx.run({
+    args: ['sh', '-c', 'echo $$; echo x > /dev/extra-null && echo wrote; cat /proc/sys/net/ipv4/tcp_syncookies'],
+    devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/extra-null', CgroupPermissions: 'rwm' }],
+    sysctls: { 'net.ipv4.tcp_syncookies': '0' },
+  });
+  assert.equal(r.stdout, '1\nwrote\n0\n', r.stderr);
+});
