@@ -58,6 +58,8 @@ export class ImageStore implements ImageService {
   readonly lock = new Mutex();
   usageCheck: UsageCheck = () => undefined;
   private readonly configs = new Map<string, ImageConfigFile>();
+  private activeWrites = 0;
+  private readonly deferredDrops = new Set<string>();
 
   private constructor(opts: ImageStoreOptions) {
     const dir = join(opts.root, 'image');
@@ -173,7 +175,7 @@ export class ImageStore implements ImageService {
     try {
       scan = await scanLayer(this.content.readStream(blob.digest));
     } catch (err) {
-      if (!this.blobReferenced(blob.digest)) await this.content.delete(blob.digest);
+      await this.dropBlob(blob.digest);
       throw err;
     }
     const descriptor: Descriptor = { mediaType: mediaType ?? ociLayerType(scan.compression), digest: blob.digest, size: blob.size };
@@ -251,12 +253,41 @@ export class ImageStore implements ImageService {
       const layer = this.layers.items.get(diffId);
       if (!layer) continue;
       await this.layers.delete(diffId);
-      for (const b of layer.blobs) if (!this.blobReferenced(b.digest)) await this.content.delete(b.digest);
+      for (const b of layer.blobs) await this.dropBlob(b.digest);
     }
     // Reported as Docker does: the chain IDs of layers no image uses any more, top first.
     const dropped = chainIds(diffIds).filter((c) => !liveChains.has(c)).reverse();
-    for (const d of [id, rec.manifestDigest]) if (d && !this.blobReferenced(d)) await this.content.delete(d);
+    for (const d of [id, rec.manifestDigest]) if (d) await this.dropBlob(d);
     return dropped;
+  }
+
+  /**
+   * Deletes a blob nothing refers to. While an import, load or commit is writing, deletion
+   * waits: that writer may have just stored the same bytes and not yet recorded them.
+   */
+  private async dropBlob(digest: string): Promise<void> {
+    if (this.activeWrites > 0) {
+      this.deferredDrops.add(digest);
+      return;
+    }
+    if (!this.blobReferenced(digest)) await this.content.delete(digest);
+  }
+
+  /** Runs a blob-writing operation; deferred blob deletions run once no writer is left. */
+  async writing<T>(fn: () => Promise<T>): Promise<T> {
+    this.activeWrites++;
+    try {
+      return await fn();
+    } finally {
+      this.activeWrites--;
+      if (this.activeWrites === 0 && this.deferredDrops.size > 0) {
+        const drops = [...this.deferredDrops];
+        this.deferredDrops.clear();
+        await this.lock.run(async () => {
+          for (const d of drops) await this.dropBlob(d);
+        });
+      }
+    }
   }
 
   remove(ref: string, opts: { force?: boolean; noPrune?: boolean }): Promise<RemoveResult[]> {
@@ -264,11 +295,11 @@ export class ImageStore implements ImageService {
   }
 
   importRootfs(tar: Readable, opts: ImportOptions): Promise<Image> {
-    return importRootfs(this, tar, opts);
+    return this.writing(() => importRootfs(this, tar, opts));
   }
 
   load(tar: Readable): Promise<{ tags: string[]; ids: string[] }> {
-    return loadArchive(this, tar);
+    return this.writing(() => loadArchive(this, tar));
   }
 
   save(refs: string[], out: Writable): Promise<void> {
@@ -276,7 +307,7 @@ export class ImageStore implements ImageService {
   }
 
   commit(parent: Image | undefined, layer: Readable, opts: CommitOptions): Promise<Image> {
-    return commitImage(this, parent, layer, opts);
+    return this.writing(() => commitImage(this, parent, layer, opts));
   }
 
   history(ref: string): Promise<HistoryItem[]> {

@@ -189,3 +189,24 @@ test('save then load into another root keeps IDs, tags, layers', async () => {
     await b.cleanup();
   }
 });
+
+test('rmi racing an import of the same layer never leaves the new image without its blob', async () => {
+  const s = await tempStorage();
+  try {
+    const tar = await busyboxTar();
+    for (let i = 0; i < 5; i++) {
+      await s.images.importRootfs(streamOf(tar), { reference: 'old', changes: [`ENV I=${i}`] });
+      const [, fresh] = await Promise.all([
+        s.images.remove('old', {}),
+        s.images.importRootfs(streamOf(tar), { reference: `new:${i}`, changes: [`ENV J=${i}`] }),
+      ]);
+      for (const l of fresh.layers) assert.ok(await s.content.has(l.digest), `layer blob present after round ${i}`);
+      await s.snapshotter.ensureLayers(fresh);
+    }
+    // And with no writer left, unreferenced blobs do go.
+    for (let i = 0; i < 5; i++) await s.images.remove(`new:${i}`, {});
+    assert.deepEqual(await s.content.list(), []);
+  } finally {
+    await s.cleanup();
+  }
+});
