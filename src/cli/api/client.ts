@@ -12,7 +12,7 @@ import type { Endpoint } from './endpoint.js';
 /** The newest API version this client speaks; it uses min(this, the daemon's). */
 export const CLIENT_API_VERSION = '1.47';
 
-export type Query = Record<string, string | number | boolean | undefined | null>;
+export type Query = Record<string, string | number | boolean | string[] | undefined | null>;
 
 export interface RequestOptions {
   query?: Query;
@@ -96,7 +96,8 @@ export class ApiClient {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined || v === null || v === false) continue;
-      qs.append(k, v === true ? '1' : String(v));
+      if (Array.isArray(v)) for (const x of v) qs.append(k, x);
+      else qs.append(k, v === true ? '1' : String(v));
     }
     const q = qs.toString();
     return `${versioned ? `/v${this.version}` : ''}${path}${q ? `?${q}` : ''}`;
@@ -214,8 +215,8 @@ export async function errorFrom(res: http.IncomingMessage): Promise<ApiError> {
   return new ApiError(res.statusCode ?? 500, message);
 }
 
-/** Reads a stream of JSON values separated by newlines (progress, events, stats). */
-export async function* jsonLines(stream: Readable): AsyncGenerator<Record<string, unknown>> {
+/** Reads the lines of a newline-delimited JSON stream (progress, events, stats). */
+export async function* jsonLineTexts(stream: Readable): AsyncGenerator<string> {
   let buf = '';
   for await (const chunk of stream) {
     buf += (chunk as Buffer).toString('utf8');
@@ -223,8 +224,13 @@ export async function* jsonLines(stream: Readable): AsyncGenerator<Record<string
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as Record<string, unknown>;
+      if (line) yield line;
     }
   }
-  if (buf.trim()) yield JSON.parse(buf) as Record<string, unknown>;
+  if (buf.trim()) yield buf.trim();
+}
+
+/** Parsed values of a newline-delimited JSON stream. */
+export async function* jsonLines(stream: Readable): AsyncGenerator<Record<string, unknown>> {
+  for await (const line of jsonLineTexts(stream)) yield JSON.parse(line) as Record<string, unknown>;
 }

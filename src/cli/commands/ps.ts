@@ -131,7 +131,7 @@ export const stats: Command = {
       const ids = await targets();
       const rows = await Promise.all(
         ids.map(async (id) => {
-          const s = await client.json<StatsJson>('GET', `/containers/${encodeURIComponent(id)}/stats`, { query: { stream: false } });
+          const s = await client.json<StatsJson>('GET', `/containers/${encodeURIComponent(id)}/stats`, { query: { stream: '0' } });
           return statsRow(id, s, !a.bool('no-trunc'));
         }),
       );
