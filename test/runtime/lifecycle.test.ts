@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RuntimeFixture, conmonsUnder } from './fixture.js';
 import { startFailureExitCode } from '../../src/runtime/index.js';
 import { isAlive } from '../../src/runtime/process-util.js';
+import { cgroupDir, detectCgroups } from '../../src/runtime/cgroups.js';
 
 let fx: RuntimeFixture;
 before(async () => {
@@ -144,8 +145,17 @@ test('masked and read-only kernel paths', async () => {
 });
 
 test('memory limit is visible in the cgroup; pids limit is enforced', async () => {
-  const id = await fx.create({ args: ['sleep', '1000'], memory: 64 * 1024 * 1024, pidsLimit: 5 });
+  const id = await fx.create({ args: ['sleep', '1000'], memory: 64 * 1024 * 1024, pidsLimit: 5, nanoCpus: 0.5e9 });
   await fx.runtime.start(id);
+  const layout = detectCgroups();
+  const rel = `${fx.cgroupParent}/${id}`;
+  if (layout.version === 1) {
+    assert.equal(readFileSync(join(cgroupDir(layout, rel, 'memory'), 'memory.limit_in_bytes'), 'utf8').trim(), String(64 * 1024 * 1024));
+    assert.equal(readFileSync(join(cgroupDir(layout, rel, 'cpu'), 'cpu.cfs_quota_us'), 'utf8').trim(), '50000');
+  } else {
+    assert.equal(readFileSync(join(cgroupDir(layout, rel, ''), 'memory.max'), 'utf8').trim(), String(64 * 1024 * 1024));
+    assert.equal(readFileSync(join(cgroupDir(layout, rel, ''), 'cpu.max'), 'utf8').trim(), '50000 100000');
+  }
   const stats = await fx.runtime.stats(id);
   assert.equal(stats.memoryLimit, 64 * 1024 * 1024);
   assert.equal(stats.pidsLimit, 5);
