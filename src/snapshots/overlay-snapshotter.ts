@@ -11,6 +11,7 @@ import { exportOverlayLayer } from '../archive/overlay-export.js';
 import { upperSize } from '../archive/overlay-size.js';
 import type { Image } from '../images/types.js';
 import { isMountPoint, mountOverlay, unmount } from './overlay-mount.js';
+import { KeyedLock } from './keyed-lock.js';
 import type { Change, Snapshotter } from './snapshotter.js';
 
 interface ContainerLayerInfo {
@@ -34,6 +35,7 @@ function hexOf(chainId: string): string {
 export class OverlaySnapshotter implements Snapshotter {
   readonly dir: string;
   private readonly unpacking = new Map<string, Promise<void>>();
+  private readonly locks = new KeyedLock();
 
   constructor(
     root: string,
@@ -139,7 +141,12 @@ export class OverlaySnapshotter implements Snapshotter {
     return d;
   }
 
-  async mount(containerId: string, target: string): Promise<void> {
+  /** Idempotent: a target already mounted is left as is (after a daemon restart, say). */
+  mount(containerId: string, target: string): Promise<void> {
+    return this.locks.run(containerId, () => this.doMount(containerId, target));
+  }
+
+  private async doMount(containerId: string, target: string): Promise<void> {
     const { chainIds } = await this.info(containerId);
     const dir = this.containerDir(containerId);
     await mkdir(target, { recursive: true, mode: 0o755 });
@@ -151,12 +158,13 @@ export class OverlaySnapshotter implements Snapshotter {
     await mountOverlay(target, { lowers, shortLowers, cwd: this.dir, upper: join(dir, 'upper'), work: join(dir, 'work') });
   }
 
-  async unmount(_containerId: string, target: string): Promise<void> {
-    await unmount(target);
+  unmount(containerId: string, target: string): Promise<void> {
+    return this.locks.run(containerId, () => unmount(target));
   }
 
-  async removeContainerLayer(containerId: string): Promise<void> {
-    await rm(this.containerDir(containerId), { recursive: true, force: true });
+  removeContainerLayer(containerId: string): Promise<void> {
+    const dir = this.containerDir(containerId);
+    return this.locks.run(containerId, () => rm(dir, { recursive: true, force: true }));
   }
 
   async diff(containerId: string): Promise<Change[]> {

@@ -38,8 +38,18 @@ test('import busybox, unpack its layer once and mount a container rootfs on real
     // Writes landed in c1's upper dir only.
     assert.equal(await readFile(join(s.snapshotter.upperDir('c1'), 'etc', 'motd'), 'utf8'), 'hello\n');
     await assert.rejects(stat(join(s.snapshotter.layerDir(img.chainIds[0]), 'etc', 'motd')));
+    // Racing mounts of one container mount it once.
+    const t2 = join(s.root, 'mnt', 'c2');
+    s.mounts.push(t2);
+    await Promise.all([s.snapshotter.mount('c2', t2), s.snapshotter.mount('c2', t2), s.snapshotter.mount('c2', t2)]);
+    const count = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.split(' ')[4] === t2).length;
+    assert.equal(count, 1);
+    await s.snapshotter.unmount('c2', t2);
+    assert.equal(await isMountPoint(t2), false);
     await s.snapshotter.removeContainerLayer('c1');
     await s.snapshotter.removeContainerLayer('c2');
+    await assert.rejects(s.snapshotter.mount('c1', target), { kind: 'not-found' });
+    await assert.rejects(s.snapshotter.createContainerLayer('../evil', img), { kind: 'invalid-parameter' });
   } finally {
     await s.cleanup();
   }
