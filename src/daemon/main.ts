@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { errorMessage } from '../common/errors.js';
+import { errorMessage, invalidParameter } from '../common/errors.js';
 import type { Logger } from '../dockerapi/context.js';
 import { DockerApi } from '../dockerapi/server.js';
 import type { Engine } from '../engine/engine.js';
+import { openEngine } from '../engine/open-engine.js';
 import { lockDataRoot } from './data-root-lock.js';
 import { parseDaemonFlags, USAGE, type DaemonConfig } from './flags.js';
 import { listenAll, type Listener } from './listeners.js';
@@ -16,20 +17,17 @@ export interface RunningDaemon {
   close(): Promise<void>;
 }
 
-/**
- * Opens the engine through src/engine/open-engine.ts. Imported by a computed specifier so
- * this folder builds before that module exists.
- */
-async function openEngine(cfg: DaemonConfig, log: Logger): Promise<Engine> {
-  const specifier = '../engine/open-engine.js';
-  const mod = (await import(specifier)) as { openEngine(opts: Record<string, unknown>): Promise<Engine> };
-  return mod.openEngine({
-    dataRoot: cfg.dataRoot,
-    execRoot: cfg.execRoot,
-    defaultRuntime: cfg.defaultRuntime,
-    runtimes: cfg.runtimes,
-    log,
-  });
+/** `--default-runtime` names runc (built in) or a `--runtime name=path` entry. */
+function runtimePath(cfg: DaemonConfig): string | undefined {
+  const name = cfg.defaultRuntime;
+  if (name === undefined || name === 'runc') return cfg.runtimes.runc;
+  const path = cfg.runtimes[name];
+  if (!path) throw invalidParameter(`default runtime ${name} not found: register it with --runtime ${name}=/path/to/binary`);
+  return path;
+}
+
+async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
+  return openEngine({ dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, runtimePath: runtimePath(cfg) });
 }
 
 /**
@@ -47,7 +45,7 @@ export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; lo
     mkdirSync(cfg.execRoot, { recursive: true, mode: 0o700 });
     await writePidfile(cfg.pidfile);
     undo.push(() => removePidfile(cfg.pidfile));
-    const engine = opts.engine ?? (await openEngine(cfg, log));
+    const engine = opts.engine ?? (await openEngineFor(cfg));
     undo.push(() => engine.close());
     const listeners = await listenAll(cfg, new DockerApi({ engine, log }), log);
     undo.push(async () => void (await Promise.all(listeners.map((l) => l.close()))));
@@ -67,7 +65,11 @@ export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; lo
 export async function serveUntilSignal(daemon: RunningDaemon, log: Logger): Promise<NodeJS.Signals> {
   const onRejection = (reason: unknown) =>
     log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  // One faulty stream must not take every client and container monitor connection down
+  // with it: the state on disk is crash-safe, but the daemon's uptime matters to users.
+  const onException = (err: Error) => log.error(`uncaught exception: ${err.stack ?? err.message}`);
   process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -75,6 +77,7 @@ export async function serveUntilSignal(daemon: RunningDaemon, log: Logger): Prom
   log.info(`Processing signal '${signal}': shutting down (containers keep running)`);
   await daemon.close();
   process.off('unhandledRejection', onRejection);
+  process.off('uncaughtException', onException);
   log.info('Daemon shutdown complete');
   return signal;
 }

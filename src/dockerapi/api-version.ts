@@ -1,8 +1,9 @@
-/** The Engine API versions this daemon speaks: every route answers with or without a `/vX.Y` prefix. */
-export const API_VERSION = '1.45';
-export const MIN_API_VERSION = '1.24';
-/** What the `Server` header and `/version` call this daemon. */
-export const SERVER_NAME = 'Wharf/0.1.0 (linux)';
+import { API_VERSION, MIN_API_VERSION, WHARF_VERSION } from '../engine/version.js';
+
+/** The Engine API versions this daemon speaks (one definition, in the engine); every route answers with or without a `/vX.Y` prefix. */
+export { API_VERSION, MIN_API_VERSION };
+/** What the `Server` header calls this daemon. */
+export const SERVER_NAME = `Wharf/${WHARF_VERSION} (linux)`;
 
 /** Compares dotted versions numerically ("1.9" < "1.24"); -1, 0 or 1. */
 export function compareVersions(a: string, b: string): number {

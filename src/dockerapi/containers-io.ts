@@ -54,10 +54,11 @@ async function attach(ctx: ApiContext): Promise<void> {
     stream: boolQuery(q, 'stream'),
   });
   const conn = hijack(ctx, { tty });
-  pumpInput(conn.input, stdin ? io.stdin : undefined);
+  const detachInput = pumpInput(conn.input, stdin ? io.stdin : undefined);
   try {
     await pumpOutput(io, conn.output, tty, ctx.signal);
   } finally {
+    detachInput();
     io.close();
     conn.end();
   }

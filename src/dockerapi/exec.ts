@@ -39,11 +39,12 @@ async function start(ctx: ApiContext): Promise<void> {
     if (h! > 0 && w! > 0) await started.resize(w!, h!).catch(() => undefined);
   }
   const conn = hijack(ctx, { tty: started.tty });
-  pumpInput(conn.input, io.stdin);
+  const detachInput = pumpInput(conn.input, io.stdin);
   try {
     await pumpOutput(io, conn.output, started.tty, ctx.signal);
     await Promise.race([started.exited.catch(() => undefined), new Promise((r) => ctx.signal.addEventListener('abort', r))]);
   } finally {
+    detachInput();
     io.close();
     conn.end();
   }

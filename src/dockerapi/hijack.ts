@@ -87,17 +87,28 @@ export async function pumpOutput(io: Pick<AttachStreams, 'stdout' | 'stderr'>, o
 /**
  * Feeds the client's input to the process' stdin; the client's half-close (or disconnect)
  * becomes EOF on stdin. Without a stdin the input is drained so the connection stays readable.
+ * Returns a detach function: once the process is gone its stdin must not be touched again.
  */
-export function pumpInput(input: Readable, stdin: Writable | undefined): void {
+export function pumpInput(input: Readable, stdin: Writable | undefined): () => void {
   if (!stdin) {
-    input.on('data', () => {});
-    input.on('error', () => {});
-    return;
+    const drain = () => {};
+    input.on('data', drain);
+    input.on('error', drain);
+    return () => input.off('data', drain);
   }
-  stdin.on('error', () => {});
-  input.on('error', () => stdin.end());
-  input.on('close', () => {
-    if (!stdin.writableEnded) stdin.end();
-  });
+  const ignore = () => {};
+  const endStdin = () => {
+    if (!stdin.writableEnded && !stdin.destroyed) stdin.end();
+  };
+  stdin.on('error', ignore);
+  input.on('error', endStdin);
+  input.on('close', endStdin);
   input.pipe(stdin);
+  return () => {
+    input.unpipe(stdin);
+    input.off('error', endStdin);
+    input.off('close', endStdin);
+    input.on('error', ignore);
+    input.resume();
+  };
 }
