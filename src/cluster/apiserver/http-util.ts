@@ -13,20 +13,17 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    req.resume();
-    throw tooLarge();
-  }
   const chunks: Buffer[] = [];
   let size = 0;
+  let over = declared > MAX_BODY_BYTES;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
+    if (size > MAX_BODY_BYTES) over = true;
+    // An oversized body is still read to its end (and dropped) so the client gets the 413.
+    if (size > 4 * MAX_BODY_BYTES) break;
+    if (!over) chunks.push(chunk);
   }
+  if (over) throw tooLarge();
   return Buffer.concat(chunks);
 }
 
