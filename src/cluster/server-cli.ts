@@ -27,14 +27,15 @@ interface ServerFlags {
   datastoreEndpoint?: string;
   tlsSan: string[];
   bookmarkInterval?: string;
+  watchHistory?: string;
 }
 
-export function openStore(endpoint: string | undefined, dataDir: string): Store {
+export function openStore(endpoint: string | undefined, dataDir: string, historyLimit = 50_000): Store {
   if (!endpoint) {
     mkdirSync(join(dataDir, 'db'), { recursive: true, mode: 0o700 });
-    return new SqliteStore(join(dataDir, 'db', 'state.db'));
+    return new SqliteStore(join(dataDir, 'db', 'state.db'), { historyLimit });
   }
-  if (endpoint.startsWith('sqlite://')) return new SqliteStore(endpoint.slice('sqlite://'.length));
+  if (endpoint.startsWith('sqlite://')) return new SqliteStore(endpoint.slice('sqlite://'.length), { historyLimit });
   if (/^(https?|etcd):\/\//.test(endpoint)) return new EtcdStore(endpoint);
   throw new Error(`unsupported --datastore-endpoint "${endpoint}" (use http://HOST:PORT for etcd or sqlite:///path)`);
 }
@@ -63,6 +64,7 @@ export async function runServer(argv: string[]): Promise<number> {
     .option('--datastore-endpoint <url>', 'etcd endpoint(s), e.g. http://127.0.0.1:2379 (default: embedded SQLite)')
     .option('--tls-san <name>', 'extra host name or IP for the serving certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--bookmark-interval <ms>', 'interval of watch bookmarks in milliseconds', '30000')
+    .option('--watch-history <n>', 'changes kept for resuming watches with the embedded store', '50000')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   try {
@@ -81,7 +83,7 @@ export async function runServer(argv: string[]): Promise<number> {
   }
   let store: Store;
   try {
-    store = openStore(f.datastoreEndpoint, dataDir);
+    store = openStore(f.datastoreEndpoint, dataDir, Number(f.watchHistory));
     await store.currentRevision();
   } catch (err) {
     process.stderr.write(`wharf server: cannot open the datastore: ${(err as Error).message}\n`);
