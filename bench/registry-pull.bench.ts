@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { createServer } from 'node:net';
@@ -42,7 +43,15 @@ async function waitUp(url: string, proc: ChildProcess, logs: () => string): Prom
 interface Peer {
   name: string;
   url: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the command name: utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 here.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function launch(name: string, cmd: string, args: string[], url: string): Promise<Peer> {
@@ -55,7 +64,7 @@ function launch(name: string, cmd: string, args: string[], url: string): Promise
       await new Promise((r) => proc.once('exit', r));
     }
   };
-  return waitUp(url, proc, () => log).then(() => ({ name, url, stop }), async (err) => {
+  return waitUp(url, proc, () => log).then(() => ({ name, url, pid: proc.pid!, stop }), async (err) => {
     await stop();
     throw err;
   });
@@ -108,16 +117,19 @@ async function pullOnce(agent: Agent, base: string, image: TestImage): Promise<n
   return sizes.reduce((s, n) => s + n, 0);
 }
 
-/** 32 pullers at once; MB/s over the wall time. */
-async function measure(peer: Peer, image: TestImage): Promise<number> {
+/** 32 pullers at once; MB/s over the wall time, and the server's CPU seconds per GB served. */
+async function measure(peer: Peer, image: TestImage): Promise<{ mbps: number; cpuPerGb: number }> {
   const agents = Array.from({ length: PULLERS }, () => new Agent({ keepAlive: true, maxSockets: 3 }));
   try {
+    const cpu0 = cpuSeconds(peer.pid);
     const t0 = process.hrtime.bigint();
     const bytes = await Promise.all(agents.map((a) => pullOnce(a, peer.url, image)));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = cpuSeconds(peer.pid) - cpu0;
     const expected = image.manifest.length + image.config.length + image.layers.reduce((s, l) => s + l.length, 0);
     for (const b of bytes) if (b !== expected) throw new Error(`${peer.name}: a puller got ${b} bytes, expected ${expected}`);
-    return bytes.reduce((s, b) => s + b, 0) / 1e6 / seconds;
+    const total = bytes.reduce((s, b) => s + b, 0);
+    return { mbps: total / 1e6 / seconds, cpuPerGb: cpu / (total / 1e9) };
   } finally {
     for (const a of agents) a.destroy();
   }
@@ -144,16 +156,23 @@ async function main(): Promise<void> {
     for (const p of peers) await pushImage(p.url, 'bench/image', 'latest', image);
 
     const results = new Map<string, number[]>(peers.map((p) => [p.name, []]));
+    const cpu = new Map<string, number[]>(peers.map((p) => [p.name, []]));
     for (const p of peers) await measure(p, image); // warm the page cache and both servers
     for (let r = 0; r < ROUNDS; r++) {
-      for (const p of r % 2 ? [...peers].reverse() : peers) results.get(p.name)!.push(await measure(p, image));
+      for (const p of r % 2 ? [...peers].reverse() : peers) {
+        const m = await measure(p, image);
+        results.get(p.name)!.push(m.mbps);
+        cpu.get(p.name)!.push(m.cpuPerGb);
+      }
     }
     const w = median(results.get(wharf.name)!);
     const d = median(results.get(reference.name)!);
     const totalMb = ((manifest.length + config.length + LAYERS * LAYER_MB * 1024 * 1024) / 1e6) * PULLERS;
     console.log(`\n== registry pull: ${PULLERS} concurrent pullers × ${LAYERS} layers × ${LAYER_MB} MiB (${totalMb.toFixed(0)} MB per round), median of ${ROUNDS}`);
-    console.log(`wharf registry     ${w.toFixed(0).padStart(7)} MB/s   (${results.get(wharf.name)!.map((x) => x.toFixed(0)).join(', ')})`);
-    console.log(`docker-registry    ${d.toFixed(0).padStart(7)} MB/s   (${results.get(reference.name)!.map((x) => x.toFixed(0)).join(', ')})`);
+    for (const p of peers) {
+      const runs = results.get(p.name)!.map((x) => x.toFixed(0)).join(', ');
+      console.log(`${p.name.padEnd(18)} ${median(results.get(p.name)!).toFixed(0).padStart(7)} MB/s   server CPU ${median(cpu.get(p.name)!).toFixed(2)} s/GB   (runs: ${runs})`);
+    }
     console.log(`ratio wharf/docker ${(w / d).toFixed(2)}   (target ≥ 1.00)`);
   } finally {
     for (const p of peers) await p.stop();

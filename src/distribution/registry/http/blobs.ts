@@ -6,6 +6,9 @@ import { requireDigest, type ParsedDigest } from '../grammar.js';
 import { isMissing } from '../storage/blob-store.js';
 import { authorizeRepo, send, type RequestContext } from './context.js';
 
+/** Read size for blob streams: large enough for few syscalls, small enough for many pullers at once. */
+const READ_CHUNK = 256 * 1024;
+
 /** Is `d` a blob (or manifest) the repository may serve? */
 export async function repoHasBlob(ctx: RequestContext, name: string, d: ParsedDigest): Promise<boolean> {
   const { repos } = ctx.services;
@@ -57,7 +60,7 @@ export async function getBlob(ctx: RequestContext, name: string, digestText: str
     }
     for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
     ctx.res.writeHead(status);
-    const stream = createReadStream('', { fd: fh.fd, start, end, highWaterMark: 1 << 20, autoClose: false });
+    const stream = createReadStream("", { fd: fh.fd, start, end, highWaterMark: READ_CHUNK, autoClose: false });
     await pipeline(stream, ctx.res).catch((err: unknown) => {
       // The client going away mid-download is routine; anything else ends the response.
       if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.res.destroy();
