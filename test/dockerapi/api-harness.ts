@@ -45,7 +45,7 @@ export interface CliResult {
 }
 
 /** Runs the real docker CLI against `host`, with a private config dir. */
-export function docker(host: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function docker(host: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       '/usr/local/bin/docker',
