@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { RuncOptions } from './runc.js';
 import { cleanRuncMessage } from './runc.js';
@@ -23,6 +24,8 @@ export interface ConmonLaunch {
   stdin: boolean;
   leaveStdinOpen?: boolean;
   exec?: { processSpecPath: string; attach: boolean };
+  /** How long to wait for the runtime to report the container's pid (default 120 s). */
+  timeoutMs?: number;
 }
 
 /** A launched conmon: the first sync message (the pid) has arrived. */
@@ -148,7 +151,8 @@ export async function launchConmon(l: ConmonLaunch): Promise<ConmonHandle> {
     });
     child.on('exit', (code) => resolve(code));
   });
-  child.unref();
+  // No unref(): the first conmon exits right after forking, and until it has, its exit is what
+  // we wait for (with every pipe possibly already closed).
 
   let release: (() => void) | undefined;
   let attachReady: Promise<void> | undefined;
@@ -184,11 +188,21 @@ export async function launchConmon(l: ConmonLaunch): Promise<ConmonHandle> {
     };
   }
   let first: SyncMessage;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    first = await sync.next();
+    first = await Promise.race([
+      sync.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ConmonError(`the runtime did not report within ${l.timeoutMs ?? 120_000} ms`)), l.timeoutMs ?? 120_000);
+      }),
+    ]);
   } catch (err) {
     closeStdio(child);
+    // A runtime stuck in create must not linger: conmon's runtime child dies with it (PDEATHSIG).
+    await killMonitor(l.conmonPidFile);
     throw err instanceof ConmonError ? new ConmonError(stderr.trim() || err.message) : err;
+  } finally {
+    clearTimeout(timer);
   }
   if (first.data <= 0) {
     closeStdio(child);
@@ -203,6 +217,15 @@ export async function launchConmon(l: ConmonLaunch): Promise<ConmonHandle> {
 export function syncFailure(m: SyncMessage, stderr: string): ConmonError {
   const msg = cleanRuncMessage(m.message ?? '') || stderr.trim() || 'OCI runtime failed';
   return new ConmonError(msg, m.data < 0 ? -m.data : undefined);
+}
+
+async function killMonitor(pidFile: string): Promise<void> {
+  try {
+    const pid = Number.parseInt((await readFile(pidFile, 'utf8')).trim(), 10);
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // not started or already gone
+  }
 }
 
 function closeStdio(child: ChildProcess): void {

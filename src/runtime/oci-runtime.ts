@@ -26,6 +26,8 @@ export interface OciRuntimeOptions {
   conmonPath?: string;
   /** Host path of the static init used for `--init`. */
   initPath?: string;
+  /** How long `create` waits for the runtime to report the container's pid (default 120 s). */
+  createTimeoutMs?: number;
 }
 
 /** What the runtime remembers per container (also re-learned by `restore`). */
@@ -87,6 +89,7 @@ export class OciRuntime implements Runtime {
         tty: o.tty,
         stdin: o.openStdin,
         leaveStdinOpen: o.openStdin && !o.stdinOnce,
+        timeoutMs: this.opts.createTimeoutMs,
       });
       this.exits.track(o.id);
       return { pid: handle.pid, monitorPid: await this.monitorPid(o.bundle) };
