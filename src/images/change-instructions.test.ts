@@ -47,3 +47,15 @@ test('splitWords handles quotes and escapes', () => {
   assert.deepEqual(splitWords(`a "b c" 'd e' f\\ g`), ['a', 'b c', 'd e', 'f g']);
   assert.throws(() => splitWords('"open'), /matching/);
 });
+
+test('variables expand against the environment built so far', () => {
+  const c = applyChanges({ Env: ['PATH=/bin', 'HOME=/root'] }, [
+    'ENV PATH=$PATH:/opt/bin APP=${HOME}/app',
+    "ENV LITERAL='$HOME' DEF=${NOPE:-fallback} ALT=${HOME:+set}",
+    'WORKDIR $APP',
+    'LABEL where="$APP"',
+  ]);
+  assert.deepEqual(c.Env, ['PATH=/bin:/opt/bin', 'HOME=/root', 'APP=/root/app', 'LITERAL=$HOME', 'DEF=fallback', 'ALT=set']);
+  assert.equal(c.WorkingDir, '/root/app');
+  assert.deepEqual(c.Labels, { where: '/root/app' });
+});

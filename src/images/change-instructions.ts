@@ -5,15 +5,38 @@ import type { ImageRuntimeConfig } from './types.js';
 /** The Dockerfile instructions `docker import --change` and `docker commit --change` accept. */
 const VALID = new Set(['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
 
-/** Splits shell-like words: quotes group, backslash escapes, quotes are removed. */
-export function splitWords(s: string): string[] {
+/** Expands `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` at `s[i]` (which is "$"). */
+function expandAt(s: string, i: number, env: Map<string, string>): { text: string; next: number } {
+  const braced = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:[-+])([^}]*))?\}/.exec(s.slice(i));
+  if (braced) {
+    const v = env.get(braced[1]);
+    let text = v ?? '';
+    if (braced[2] === ':-') text = v ? v : braced[3];
+    if (braced[2] === ':+') text = v ? braced[3] : '';
+    return { text, next: i + braced[0].length };
+  }
+  const plain = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(s.slice(i));
+  if (plain) return { text: env.get(plain[1]) ?? '', next: i + plain[0].length };
+  return { text: '$', next: i + 1 };
+}
+
+/**
+ * Splits shell-like words as the Dockerfile lexer does: quotes group and are removed,
+ * backslash escapes, and with `env` given `$VAR` expands (not inside single quotes).
+ */
+export function splitWords(s: string, env?: Map<string, string>): string[] {
   const out: string[] = [];
   let cur = '';
   let inWord = false;
   let quote: string | undefined;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (quote) {
+    if (c === '$' && env && quote !== "'") {
+      const { text, next } = expandAt(s, i, env);
+      cur += text;
+      inWord = true;
+      i = next - 1;
+    } else if (quote) {
       if (c === quote) quote = undefined;
       else if (c === '\\' && quote === '"' && i + 1 < s.length) cur += s[++i];
       else cur += c;
@@ -50,13 +73,13 @@ function jsonForm(rest: string): string[] | undefined {
 }
 
 /** key=value pairs, or the legacy "key value with spaces" form. */
-function keyValues(instr: string, rest: string): Array<[string, string]> {
-  const words = splitWords(rest);
+function keyValues(instr: string, rest: string, env: Map<string, string>): Array<[string, string]> {
+  const words = splitWords(rest, env);
   if (words.length === 0) throw invalidParameter(`${instr.toUpperCase()} requires at least one argument`);
   if (!words[0].includes('=')) {
     const [k, ...v] = rest.trim().split(/\s+/);
     if (v.length === 0) throw invalidParameter(`${instr.toUpperCase()} must have two arguments`);
-    return [[k, splitWords(rest.trim().slice(k.length)).join(' ')]];
+    return [[k, splitWords(rest.trim().slice(k.length), env).join(' ')]];
   }
   return words.map((w) => {
     const eq = w.indexOf('=');
@@ -65,9 +88,9 @@ function keyValues(instr: string, rest: string): Array<[string, string]> {
   });
 }
 
-function ports(rest: string): string[] {
+function ports(rest: string, env: Map<string, string>): string[] {
   const out: string[] = [];
-  for (const w of splitWords(rest)) {
+  for (const w of splitWords(rest, env)) {
     const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
     if (!m) throw invalidParameter(`invalid containerPort: ${w.split('/')[0]}`);
     const lo = Number(m[1]);
@@ -92,6 +115,8 @@ export function applyChanges(base: ImageRuntimeConfig, changes: string[]): Image
     const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed) as RegExpExecArray;
     const instr = m[1].toLowerCase();
     const rest = m[2];
+    // Variables expand against the config's environment as it stands at this instruction.
+    const env = new Map((cfg.Env ?? []).map((e) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)] as [string, string]));
     if (!VALID.has(instr)) throw invalidParameter(`${instr} is not a valid change command`);
     switch (instr) {
       case 'cmd':
@@ -103,38 +128,38 @@ export function applyChanges(base: ImageRuntimeConfig, changes: string[]): Image
         if (!cmdSet) cfg.Cmd = null;
         break;
       case 'env': {
-        const env = [...(cfg.Env ?? [])];
-        for (const [k, v] of keyValues(instr, rest)) {
-          const i = env.findIndex((e) => e.split('=')[0] === k);
-          if (i >= 0) env[i] = `${k}=${v}`;
-          else env.push(`${k}=${v}`);
+        const list = [...(cfg.Env ?? [])];
+        for (const [k, v] of keyValues(instr, rest, env)) {
+          const i = list.findIndex((e) => e.split('=')[0] === k);
+          if (i >= 0) list[i] = `${k}=${v}`;
+          else list.push(`${k}=${v}`);
         }
-        cfg.Env = env;
+        cfg.Env = list;
         break;
       }
       case 'label':
-        cfg.Labels = { ...(cfg.Labels ?? {}), ...Object.fromEntries(keyValues(instr, rest)) };
+        cfg.Labels = { ...(cfg.Labels ?? {}), ...Object.fromEntries(keyValues(instr, rest, env)) };
         break;
       case 'expose':
-        cfg.ExposedPorts = { ...(cfg.ExposedPorts ?? {}), ...Object.fromEntries(ports(rest).map((p) => [p, {}])) };
+        cfg.ExposedPorts = { ...(cfg.ExposedPorts ?? {}), ...Object.fromEntries(ports(rest, env).map((p) => [p, {}])) };
         break;
       case 'volume': {
-        const vols = jsonForm(rest) ?? splitWords(rest);
+        const vols = jsonForm(rest) ?? splitWords(rest, env);
         if (vols.length === 0 || vols.some((v) => v === '')) throw invalidParameter('VOLUME specified can not be an empty string');
         cfg.Volumes = { ...(cfg.Volumes ?? {}), ...Object.fromEntries(vols.map((v) => [v, {}])) };
         break;
       }
       case 'workdir': {
-        const w = splitWords(rest).join(' ');
+        const w = splitWords(rest, env).join(' ');
         if (!w) throw invalidParameter('WORKDIR requires exactly one argument');
         cfg.WorkingDir = w.startsWith('/') ? posix.normalize(w) : posix.join(cfg.WorkingDir || '/', w);
         break;
       }
       case 'user':
-        cfg.User = splitWords(rest).join(' ');
+        cfg.User = splitWords(rest, env).join(' ');
         break;
       case 'stopsignal':
-        cfg.StopSignal = splitWords(rest).join(' ');
+        cfg.StopSignal = splitWords(rest, env).join(' ');
         break;
       case 'onbuild': {
         const inner = rest.trim();

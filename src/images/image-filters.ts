@@ -52,20 +52,34 @@ export async function filterImages(store: ImageStore, images: Image[], opts: Ima
   const before = refTime('before');
   const since = refTime('since');
   const until = f.until?.length ? parseUntil(f.until[f.until.length - 1]) : undefined;
-  return images.filter((img) => {
+  const out: Image[] = [];
+  for (const img of images) {
+    const kept = keep(img);
+    if (kept) out.push(kept);
+  }
+  return out;
+
+  function keep(original: Image): Image | undefined {
+    let img = original;
+    if (f.reference?.length) {
+      // As dockerd: only the names matching a pattern are shown; none matching hides the image.
+      const match = (r: string): boolean => (f.reference as string[]).some((p) => familiarMatch(p, parseStored(r)));
+      img = { ...img, repoTags: img.repoTags.filter(match), repoDigests: img.repoDigests.filter(match) };
+      if (img.repoTags.length === 0 && img.repoDigests.length === 0) return undefined;
+    }
+    return accept(img) ? img : undefined;
+  }
+
+  function accept(img: Image): boolean {
     const untagged = img.repoTags.length === 0;
     if (dangling === true && !untagged) return false;
-    if (dangling === false && untagged) return false;
+    if (dangling === false && untagged && img.repoDigests.length === 0) return false;
     // Without -a, untagged images with children are build intermediates and stay hidden.
     if (!opts.all && dangling === undefined && untagged && img.repoDigests.length === 0 && store.children(img.id).length > 0) return false;
     if (before !== undefined && created(img) >= before) return false;
     if (since !== undefined && created(img) <= since) return false;
     if (until !== undefined && created(img) > until) return false;
     if (!matchLabels(f.label, img.config.config?.Labels)) return false;
-    if (f.reference?.length) {
-      const refs = [...img.repoTags, ...img.repoDigests].map(parseStored);
-      if (!f.reference.some((p) => refs.some((r) => familiarMatch(p, r)))) return false;
-    }
     return true;
-  });
+  }
 }

@@ -36,6 +36,8 @@ test('import (gzip, with --change), get by every kind of reference, list, tag, p
 
     const other = await s.images.importRootfs(streamOf(await makeTar([{ name: 'hello', body: 'hi' }])), { reference: 'tiny' });
     assert.deepEqual((await s.images.list({ filters: { reference: ['busy*'] } })).map((i) => i.id), [img.id]);
+    assert.deepEqual((await s.images.list({ filters: { reference: ['localhost:5000/*/*'] } }))[0].repoTags, ['localhost:5000/tools/bb:latest']);
+    assert.deepEqual(await s.images.list({ filters: { reference: ['nomatch'] } }), []);
     assert.deepEqual((await s.images.list({ filters: { label: ['tier=base'] } })).map((i) => i.id), [img.id]);
     assert.deepEqual((await s.images.list({ filters: { since: ['busybox'] } })).map((i) => i.id), [other.id]);
     assert.deepEqual((await s.images.list({ filters: { before: ['tiny'] } })).map((i) => i.id), [img.id]);
