@@ -1,3 +1,17 @@
+/**
+ * The OCI runtime layer: runc driven through conmon.
+ *
+ * On disk (all of it survives a daemon restart; none of it survives a reboot if on tmpfs):
+ *   <stateRoot>/<runtime name>/<id>/   runc's own state (`runc --root`)
+ *   <stateRoot>/exits/<id>             exit code, written by conmon when the process ends
+ *   <bundle>/config.json               the OCI config (written by `create`)
+ *   <bundle>/attach                    conmon's SOCK_SEQPACKET attach socket
+ *   <bundle>/ctl, <bundle>/winsz       conmon's control fifos (terminal resize)
+ *   <bundle>/pidfile, conmon.pid       the container's and the monitor's pids
+ *   <bundle>/oom, <bundle>/exit        written by conmon on an OOM kill / at exit
+ *   <bundle>/exec/<execId>/            one folder per exec session (removed when it ends)
+ * The log file (k8s-file format) goes wherever `CreateOptions.logPath` says; read it with `readLogs`.
+ */
 import { OciRuntime, type OciRuntimeOptions } from './oci-runtime.js';
 
 export type { Runtime, SpecInput, CreateOptions, ExecOptions, ExecSession, AttachStreams, ContainerStats, RuntimeState } from './runtime.js';
