@@ -50,8 +50,12 @@ export function mergeImageConfig(body: ContainerCreateBody, image: ImageRuntimeC
   cfg.Env = mergeEnv(image.Env ?? [], toList(body.Env) ?? []);
   if (!cfg.Env.some((e: string) => e.startsWith('PATH='))) cfg.Env.unshift(DEFAULT_PATH);
   cfg.Labels = { ...(image.Labels ?? {}), ...(body.Labels ?? {}) };
-  cfg.ExposedPorts = { ...(image.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) };
-  cfg.Volumes = { ...(image.Volumes ?? {}), ...(body.Volumes ?? {}) };
+  // dockerd omits an empty ExposedPorts and shows an empty Volumes as null.
+  const ports = { ...(image.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) };
+  if (Object.keys(ports).length) cfg.ExposedPorts = ports;
+  else delete cfg.ExposedPorts;
+  const volumes = { ...(image.Volumes ?? {}), ...(body.Volumes ?? {}) };
+  cfg.Volumes = Object.keys(volumes).length ? volumes : null;
   cfg.WorkingDir = body.WorkingDir || image.WorkingDir || '';
   cfg.User = body.User || image.User || '';
   cfg.StopSignal = body.StopSignal || image.StopSignal || undefined;

@@ -89,11 +89,15 @@ export class Lifecycle {
     } catch (err) {
       await runtime.delete(rec.id, { force: true }).catch(() => {});
       await snapshotter.unmount(rec.id, rootfs).catch(() => {});
-      const f = err instanceof WharfError && err.kind !== 'internal' ? { error: err, exitCode: 128 } : startFailure(rec, err);
+      const f = startFailure(rec, err);
+      // The runtime's own classification of the failure (bad config vs internal) wins.
+      if (err instanceof WharfError && err.kind !== 'internal') f.error = err;
       rec.state = { ...rec.state, status: rec.hasBeenStarted ? 'exited' : 'created', pid: 0, exitCode: f.exitCode, error: f.error.message };
       if (rec.hasBeenStarted) rec.state.finishedAt = new Date().toISOString();
       await this.ctx.save(rec);
       this.ctx.signals.emit(`exit:${rec.id}`, f.exitCode);
+      // dockerd removes an auto-remove container whose start failed; `run --rm` waits for that.
+      if (rec.hostConfig.AutoRemove) setImmediate(() => void this.autoRemove(rec).catch(() => {}));
       throw f.error;
     }
     this.ctx.emitEvent(rec, 'start');
