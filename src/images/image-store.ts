@@ -163,6 +163,13 @@ export class ImageStore implements ImageService {
     await this.lock.run(() => this.tags.set(refString(ref), id));
   }
 
+  /** Records "repo@sha256:…" for an image (after a pull or push): Docker's RepoDigests. */
+  async addRepoDigest(repository: string, manifestDigest: string, id: string): Promise<void> {
+    const ref = parseNormalizedNamed(repository);
+    if (!this.records.items.has(id)) throw notFound(`No such image: ${id}`);
+    await this.lock.run(() => this.tags.set(refString({ ...ref, tag: undefined, digest: manifestDigest }), id));
+  }
+
   // ---- writes ----
 
   /**

@@ -48,6 +48,13 @@ test('import (gzip, with --change), get by every kind of reference, list, tag, p
     await s.images.tag('tiny', 'busybox:1.0');
     assert.deepEqual((await s.images.list({ filters: { dangling: ['false'] } })).length, 2);
 
+    // A digest reference (as a pull records) resolves name@digest and shows in RepoDigests.
+    const mdigest = 'sha256:' + 'd'.repeat(64);
+    await s.images.addRepoDigest('busybox', mdigest, img.id);
+    assert.equal((await s.images.get(`busybox@${mdigest}`)).id, img.id);
+    assert.deepEqual((await s.images.get(img.id)).repoDigests, [`docker.io/library/busybox@${mdigest}`]);
+    await assert.rejects(s.images.get(`busybox@sha256:${'e'.repeat(64)}`), { kind: 'not-found' });
+
     // A fresh store on the same root sees the same state.
     const again = await openStorage(s.root);
     assert.equal((await again.images.get('busybox:1.0')).id, other.id);
