@@ -14,7 +14,7 @@ import { connectAttach } from './attach-socket.js';
 import { detectCgroups } from './cgroups.js';
 import { readContainerStats, readPids } from './stats.js';
 import { startExec } from './exec.js';
-import { isAlive, waitGone } from './process-util.js';
+import { isMonitorOf, waitGone } from './process-util.js';
 import { runtimeFailure } from './failures.js';
 import { writeResize } from './ctl-fifo.js';
 
@@ -171,7 +171,7 @@ export class OciRuntime implements Runtime {
       // conmon writes the exit file and exits right after the process ends; wait for it so no
       // monitor outlives the container.
       const pid = await this.monitorPid(known.bundle).catch(() => 0);
-      if (pid && !(await waitGone(pid, 5000))) {
+      if (isMonitorOf(pid, id) && !(await waitGone(pid, 5000)) && isMonitorOf(pid, id)) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -263,7 +263,7 @@ export class OciRuntime implements Runtime {
       return;
     }
     const monitor = await this.monitorPid(bundle).catch(() => 0);
-    if (monitor && isAlive(monitor)) {
+    if (isMonitorOf(monitor, id)) {
       this.exits.track(id);
       return;
     }

@@ -29,3 +29,17 @@ export async function waitGone(pid: number, timeoutMs: number): Promise<boolean>
   }
   return true;
 }
+
+/**
+ * Whether `pid` is a conmon monitoring `id`: a pid file may be stale and its number reused by
+ * an unrelated process, which must never be waited on or killed in the container's name.
+ */
+export function isMonitorOf(pid: number, id: string): boolean {
+  if (!(pid > 0) || !isAlive(pid)) return false;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return (argv[0] ?? '').endsWith('conmon') && argv.includes(id);
+  } catch {
+    return false;
+  }
+}
