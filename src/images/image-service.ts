@@ -63,12 +63,14 @@ export interface ImageService {
   get(ref: string): Promise<Image>;
   list(opts?: ImageSummaryFilter): Promise<Image[]>;
   tag(source: string, target: string): Promise<void>;
-  /** Untags `ref` and deletes the image when no tag is left; `isInUse` lets the container
-   * service veto deletion (Docker's 409 "image is being used by … container …"). */
+  /** `docker rmi`: untags `ref` and deletes the image when no name is left; the usage check
+   * lets the container service veto it (Docker's 409 conflicts). Results in Docker's order:
+   * Untagged entries (familiar names), then Deleted: image ID, then the dropped chain IDs. */
   remove(ref: string, opts: { force?: boolean; noPrune?: boolean }): Promise<RemoveResult[]>;
-  /** Import a rootfs tarball (plain, gzip) as a one-layer image. */
+  /** Import a rootfs tarball (plain, gzip; zstd/xz/bzip2 through their tools) as a one-layer image. */
   importRootfs(tar: Readable, opts: ImportOptions): Promise<Image>;
-  /** `docker load`: docker-archive or OCI layout tarball. Returns "Loaded image: X" lines' subjects. */
+  /** `docker load`: docker-archive or OCI layout tarball (optionally compressed). `tags` are familiar
+   * names ("Loaded image: X"), `ids` the images that got no name ("Loaded image ID: X"). */
   load(tar: Readable): Promise<{ tags: string[]; ids: string[] }>;
   /** `docker save`: docker-archive format (with OCI index and oci-layout, as Docker 25+ writes). */
   save(refs: string[], out: Writable): Promise<void>;
