@@ -63,8 +63,8 @@ export class Lifecycle {
     const rootfs = this.ctx.rootfs(rec.id);
     const bundle = this.ctx.bundle(rec.id);
     await mkdir(bundle, { recursive: true });
-    // A previous run's runtime state (e.g. after a crash) would make create fail.
-    await runtime.delete(rec.id, { force: true }).catch(() => {});
+    // A previous run's runtime state would make create fail (restore clears it for never-started ones).
+    if (rec.hasBeenStarted) await runtime.delete(rec.id, { force: true }).catch(() => {});
     await snapshotter.mount(rec.id, rootfs);
     try {
       const spec = await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id)));
@@ -217,8 +217,10 @@ export class Lifecycle {
       const st = await runtime.exitStatus(rec.id);
       if (!st) return;
       exitCode = st.code;
-      await runtime.delete(rec.id, { force: true }).catch(() => {});
-      await snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {});
+      await Promise.all([
+        runtime.delete(rec.id, { force: true }).catch(() => {}),
+        snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
+      ]);
       rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode: st.code, oomKilled: st.oomKilled, finishedAt: st.finishedAt.toISOString() };
       if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
       await this.ctx.save(rec);

@@ -57,6 +57,12 @@ export async function restoreContainers(
         if (restartOnDaemonStart(rec) || (policy === 'on-failure' && rec.state.exitCode !== 0 && !rec.manuallyStopped)) toStart.push(rec);
         continue;
       }
+      if (rec.state.status === 'created') {
+        // A crash between the runtime's create and our save leaves a runc container behind.
+        await runtime.delete(rec.id, { force: true }).catch(() => {});
+        await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
+        continue;
+      }
       if (rec.state.status === 'restarting' || (rec.state.status === 'exited' && restartOnDaemonStart(rec))) toStart.push(rec);
     } catch {
       // One broken container must not keep the daemon from starting; it stays as recorded.
