@@ -165,6 +165,7 @@ export function checkArgCount(spec: CommandSpec, count: number): void {
   const cmd = `wharf ${spec.name}`;
   const { minArgs = 0, maxArgs = Infinity } = spec;
   const plural = (n: number) => (n === 1 ? 'argument' : 'arguments');
+  if (maxArgs === 0 && count > 0) throw new UsageError(`'${cmd}' accepts no arguments`, 'args');
   if (minArgs === maxArgs && count !== minArgs) {
     throw new UsageError(`'${cmd}' requires ${minArgs === 0 ? 'no' : `exactly ${minArgs}`} ${plural(minArgs)}`, 'args');
   }
