@@ -217,13 +217,14 @@ export class Lifecycle {
       const st = await runtime.exitStatus(rec.id);
       if (!st) return;
       exitCode = st.code;
+      rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode: st.code, oomKilled: st.oomKilled, finishedAt: st.finishedAt.toISOString() };
+      if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
+      // Saved before the runtime forgets the exit code: a crash from here on loses nothing.
+      await this.ctx.save(rec);
       await Promise.all([
         runtime.delete(rec.id, { force: true }).catch(() => {}),
         snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
       ]);
-      rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode: st.code, oomKilled: st.oomKilled, finishedAt: st.finishedAt.toISOString() };
-      if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
-      await this.ctx.save(rec);
     });
     if (exitCode < 0) return;
     this.onStopped(rec);

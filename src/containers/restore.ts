@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import type { Lifecycle } from './lifecycle.js';
 import { restartOnDaemonStart } from './restart-policy.js';
+
+function isMounted(path: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${path} `);
+}
 
 /** Exit code recorded when a container vanished without its monitor recording one. */
 const UNKNOWN_EXIT = 255;
@@ -56,6 +61,11 @@ export async function restoreContainers(
         const policy = rec.hostConfig.RestartPolicy?.Name;
         if (restartOnDaemonStart(rec) || (policy === 'on-failure' && rec.state.exitCode !== 0 && !rec.manuallyStopped)) toStart.push(rec);
         continue;
+      }
+      if (rec.state.status === 'exited' && isMounted(ctx.rootfs(rec.id))) {
+        // The daemon died between saving an exit and tearing the container down.
+        await runtime.delete(rec.id, { force: true }).catch(() => {});
+        await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
       }
       if (rec.state.status === 'created') {
         // A crash between the runtime's create and our save leaves a runc container behind.
