@@ -62,6 +62,22 @@ test('hostile: a symlinked parent pointing outside is resolved inside the target
     assert.equal(await readlink(join(target, 'abs')), outside, 'the symlink itself is kept as written');
   }));
 
+test('hostile: a directory swapped for a symlink mid-archive is followed only inside the target', () =>
+  sandbox(async ({ target, outside }) => {
+    await apply(target, [
+      { name: 'a/', type: 'directory' },
+      { name: 'a/x', body: 'first' },
+      { name: 'a', type: 'symlink', linkname: outside },
+      { name: 'a/canary', body: 'pwned' },
+      { name: 'b/', type: 'directory' },
+      { name: 'a', type: 'symlink', linkname: 'b' },
+      { name: 'a/y', body: 'in b' },
+    ]);
+    assert.equal(await readFile(join(target, outside, 'canary'), 'utf8'), 'pwned');
+    assert.equal(await readFile(join(target, 'b', 'y'), 'utf8'), 'in b');
+    assert.equal(await readlink(join(target, 'a')), 'b');
+  }));
+
 test('hostile: a file entry replaces a planted symlink instead of writing through it', () =>
   sandbox(async ({ target, outside }) => {
     await apply(target, [

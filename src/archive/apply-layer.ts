@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { invalidParameter } from '../common/errors.js';
 import type { Compression } from './decompress.js';
 import { readTar, type TarHeader } from './tar-read.js';
-import { cleanEntryName, resolveDirInRoot } from './safe-path.js';
+import { cleanEntryName, resolveDirInRoot, resolveDirTraced } from './safe-path.js';
 import { setXattr } from './xattr.js';
 
 const run = promisify(execFile);
@@ -78,10 +78,38 @@ class ApplyState {
   private readonly opaque = new Set<string>();
   private readonly xattrs: Array<{ path: string; name: string; value: Buffer }> = [];
 
+  /** Resolved parent dirs by entry path, with what each resolution looked at. */
+  private readonly parents = new Map<string, { path: string; traversed: string[] }>();
+  /** New nodes belong to the extracting user; for root, 0:0 entries need no chown. */
+  private readonly asRoot = process.getuid?.() === 0 && process.getgid?.() === 0;
+
   constructor(
     private readonly root: string,
     private readonly opts: ApplyOptions,
   ) {}
+
+  private needsChown(h: TarHeader): boolean {
+    if (this.opts.noChown) return false;
+    return !(this.asRoot && (h.uid ?? 0) === 0 && (h.gid ?? 0) === 0);
+  }
+
+  private async parentDir(comps: string[]): Promise<string> {
+    const key = comps.join('/');
+    let hit = this.parents.get(key);
+    if (!hit) {
+      hit = await resolveDirTraced(this.root, comps, true);
+      this.parents.set(key, hit);
+    }
+    return hit.path;
+  }
+
+  /** Removes what is at `path` and forgets every cached resolution that went through it. */
+  private async remove(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+    for (const [k, v] of this.parents) {
+      if (v.traversed.some((t) => t === path || t.startsWith(`${path}/`))) this.parents.delete(k);
+    }
+  }
 
   async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const comps = cleanEntryName(h.name);
@@ -89,7 +117,7 @@ class ApplyState {
     const base = comps[comps.length - 1];
     // aufs metadata (.wh..wh.plnk etc.) is not content.
     if (this.opts.whiteouts !== 'none' && comps.some((c) => c.startsWith(WHITEOUT_META_PREFIX) && c !== WHITEOUT_OPAQUE)) return;
-    const parent = await resolveDirInRoot(this.root, comps.slice(0, -1), true);
+    const parent = await this.parentDir(comps.slice(0, -1));
     if (base === WHITEOUT_OPAQUE && this.opts.whiteouts !== 'none') {
       if (this.opts.whiteouts === 'overlay') this.opaque.add(parent);
       else await this.clearOpaque(parent);
@@ -107,10 +135,10 @@ class ApplyState {
     for (let p = parent; p.length > this.root.length && !this.written.has(p); p = dirname(p)) this.written.add(p);
     const existing = await lstat(path).catch(() => undefined);
     if (h.type === 'directory') {
-      if (existing && !existing.isDirectory()) await rm(path, { recursive: true, force: true });
+      if (existing && !existing.isDirectory()) await this.remove(path);
       if (!existing || !existing.isDirectory()) await mkdir(path, { mode: 0o700 });
     } else if (existing) {
-      await rm(path, { recursive: true, force: true });
+      await this.remove(path);
     }
     switch (h.type) {
       case 'directory':
@@ -152,7 +180,7 @@ class ApplyState {
 
   private async attributes(path: string, h: TarHeader): Promise<void> {
     const isLink = h.type === 'symlink';
-    if (!this.opts.noChown) await lchown(path, h.uid ?? 0, h.gid ?? 0);
+    if (this.needsChown(h)) await lchown(path, h.uid ?? 0, h.gid ?? 0);
     // chmod after chown: chown clears setuid/setgid.
     if (!isLink) await chmod(path, (h.mode ?? 0o644) & 0o7777);
     for (const [name, value] of h.xattrs) {
@@ -166,20 +194,17 @@ class ApplyState {
   }
 
   private async whiteout(path: string, h: TarHeader): Promise<void> {
-    if (this.opts.whiteouts === 'direct') {
-      await rm(path, { recursive: true, force: true });
-      return;
-    }
-    await rm(path, { recursive: true, force: true });
+    await this.remove(path);
+    if (this.opts.whiteouts === 'direct') return;
     await run('mknod', ['-m', '0000', '--', path, 'c', '0', '0']);
-    if (!this.opts.noChown) await lchown(path, h.uid ?? 0, h.gid ?? 0);
+    if (this.needsChown(h)) await lchown(path, h.uid ?? 0, h.gid ?? 0);
   }
 
   /** Direct mode: an opaque dir keeps only what this layer wrote so far (as Docker does). */
   private async clearOpaque(dir: string): Promise<void> {
     for (const name of await readdir(dir)) {
       const p = join(dir, name);
-      if (!this.written.has(p)) await rm(p, { recursive: true, force: true });
+      if (!this.written.has(p)) await this.remove(p);
       else if ((await lstat(p)).isDirectory()) await this.clearOpaque(p);
     }
   }

@@ -30,6 +30,12 @@ export function cleanEntryName(name: string): string[] {
  * `create` is set, as Docker does for entries whose parents the tar omits.
  */
 export async function resolveDirInRoot(root: string, comps: string[], create: boolean): Promise<string> {
+  return (await resolveDirTraced(root, comps, create)).path;
+}
+
+/** As resolveDirInRoot, also listing every path it looked at (to invalidate caches of it). */
+export async function resolveDirTraced(root: string, comps: string[], create: boolean): Promise<{ path: string; traversed: string[] }> {
+  const traversed: string[] = [];
   let stack: string[] = [];
   let pending = [...comps];
   let hops = 0;
@@ -41,6 +47,7 @@ export async function resolveDirInRoot(root: string, comps: string[], create: bo
       continue;
     }
     const p = join(root, ...stack, c);
+    traversed.push(p);
     let st;
     try {
       st = await lstat(p);
@@ -60,5 +67,5 @@ export async function resolveDirInRoot(root: string, comps: string[], create: bo
     if (!st.isDirectory()) throw invalidParameter(`cannot extract into /${[...stack, c].join('/')}: not a directory`);
     stack.push(c);
   }
-  return join(root, ...stack);
+  return { path: join(root, ...stack), traversed };
 }
