@@ -108,7 +108,7 @@ export async function runServer(argv: string[]): Promise<number> {
     return 1;
   }
   await bootstrapCluster(server.registry, bound);
-  const stopControllers = startControllers(server.registry);
+  const stopControllers = await startControllers(server.registry);
   const host = f.bindAddress === '0.0.0.0' || f.bindAddress === '::' ? '127.0.0.1' : f.bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   const kubeconfig = resolve(f.writeKubeconfig ?? join(dataDir, 'kubeconfig.yaml'));

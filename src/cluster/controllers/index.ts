@@ -1,6 +1,18 @@
 /** Controllers the server runs beside the API: garbage collection and namespace cleanup. */
 import type { ApiRegistry } from '../apiserver/api-registry.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { NamespaceController } from './namespace-controller.js';
+import { ResourceIndex } from './resource-index.js';
 
-export function startControllers(_reg: ApiRegistry): () => Promise<void> {
-  return async () => undefined;
+export async function startControllers(reg: ApiRegistry): Promise<() => Promise<void>> {
+  const index = new ResourceIndex(reg);
+  const gc = new GarbageCollector(index);
+  const nsc = new NamespaceController(reg, index);
+  await index.start();
+  gc.resync();
+  nsc.resync();
+  return async () => {
+    index.stop();
+    await Promise.all([gc.stop(), nsc.stop()]);
+  };
 }
