@@ -86,13 +86,15 @@ test('exec with stdin and with a TTY; detached exec', async () => {
   assert.equal(await out, 'piped\n');
   assert.equal(await s.exited, 0);
 
-  const t = await fx.runtime.exec(id, 'e-tty', {
-    process: { ...proc, args: ['sh', '-c', 'tty; stty size'] }, tty: true, stdin: false, detach: false,
-  });
-  await t.resize(100, 40).catch(() => {});
-  const tout = await collect(t.io.stdout);
-  assert.match(tout, /\/dev\/pts\/\d+\r\n/);
-  assert.equal(await t.exited, 0);
+  // docker exec -it: a terminal with stdin; the resize reaches the exec's own terminal.
+  const t = await fx.runtime.exec(id, 'e-tty', { process: { ...proc, args: ['sh'] }, tty: true, stdin: true, detach: false });
+  await t.resize(100, 40);
+  const tout = collect(t.io.stdout, /exit-2-marker/);
+  t.io.stdin!.write('tty; stty size; echo exit-$((1+1))-marker; exit 3\n');
+  const text = await tout;
+  assert.match(text, /\/dev\/pts\/\d+\r\n/);
+  assert.match(text, /40 100\r\n/);
+  assert.equal(await t.exited, 3);
 
   const d = await fx.runtime.exec(id, 'e-detach', {
     process: { ...proc, args: ['sh', '-c', 'echo detached > /tmp/detached-mark'] }, tty: false, stdin: false, detach: true,
