@@ -100,13 +100,8 @@ export const images: Command = {
     const trunc = !a.bool('no-trunc');
     const rows = list.flatMap((img) => imageRows(img, trunc));
     let fmt = a.string('format');
-    if (a.bool('quiet') && (!fmt || fmt === 'table')) {
-      // -q prints each image ID once.
-      const seen = new Set<string>();
-      for (const r of rows) if (!seen.has(String(r.ID))) seen.add(String(r.ID));
-      ctx.stdout.write([...seen].map((id) => `${id}\n`).join(''));
-      return;
-    }
+    // -q prints one ID per listed row, as docker does (an image tagged twice shows twice).
+    if (a.bool('quiet') && (!fmt || fmt === 'table')) fmt = '{{.ID}}';
     const digestCol = a.bool('digests') ? '\t{{.Digest}}' : '';
     const defaultTable = `table {{.Repository}}\t{{.Tag}}${digestCol}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;
     ctx.stdout.write(renderRows(rows, { format: fmt, defaultTable, headers: imageHeaders }));
