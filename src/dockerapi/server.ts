@@ -14,6 +14,7 @@ import { registerExecRoutes } from './exec.js';
 import { registerImageRoutes } from './images.js';
 import { registerSystemRoutes } from './system.js';
 import { registerEventRoutes } from './events.js';
+import { registerPruneStubRoutes } from './prune-stubs.js';
 
 export interface DockerApiOptions {
   engine: Engine;
@@ -33,6 +34,7 @@ export function buildRouter(): ApiRouter {
   registerContainerFileRoutes(router);
   registerExecRoutes(router);
   registerImageRoutes(router);
+  registerPruneStubRoutes(router);
   return router;
 }
 

@@ -133,4 +133,34 @@ describe('docker CLI against wharf daemon (real engine)', () => {
     assert.equal((await docker(host, ['inspect', '-f', '{{.State.Status}}', name])).stdout.trim(), 'exited');
     assert.equal((await docker(host, ['rm', name])).code, 0);
   });
+
+  it('image commands: tag, inspect, history, save/load round trip, rmi, prune, system prune', async () => {
+    const tagged = `apitag${process.pid}:two`;
+    assert.equal((await docker(host, ['tag', image, tagged])).code, 0);
+    const inspect = await docker(host, ['image', 'inspect', '-f', '{{json .RepoTags}}|{{json .Config.Cmd}}', tagged]);
+    const [tags, cmd] = inspect.stdout.trim().split('|');
+    assert.deepEqual(JSON.parse(tags!).sort(), [image, tagged].sort());
+    assert.deepEqual(JSON.parse(cmd!), ['sh']);
+    const history = await docker(host, ['history', '--format', '{{.ID}}', tagged]);
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(history.stdout, /^[0-9a-f]{12}\n/);
+    const archive = join(dir, 'saved.tar');
+    assert.equal((await docker(host, ['save', '-o', archive, tagged])).code, 0);
+    const rmi = await docker(host, ['rmi', tagged]);
+    assert.match(rmi.stdout, new RegExp(`Untagged: ${tagged}`));
+    const load = await docker(host, ['load', '-i', archive]);
+    assert.equal(load.code, 0, load.stderr);
+    assert.match(load.stdout, new RegExp(`Loaded image: ${tagged}`));
+    assert.equal((await docker(host, ['rmi', tagged])).code, 0);
+    const prune = await docker(host, ['system', 'prune', '-f']);
+    assert.equal(prune.code, 0, prune.stderr);
+    const images = await docker(host, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
+    assert.equal(images.stdout.trim(), image);
+  });
+
+  it('pulling is refused with a clear not-implemented message', async () => {
+    const r = await docker(host, ['pull', 'busybox']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /pulling images is not implemented yet/);
+  });
 });
