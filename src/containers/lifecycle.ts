@@ -67,7 +67,10 @@ export class Lifecycle {
     if (rec.hasBeenStarted) await runtime.delete(rec.id, { force: true }).catch(() => {});
     await snapshotter.mount(rec.id, rootfs);
     try {
-      const spec = await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id)));
+      const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id)))) as { process?: Record<string, unknown> };
+      // The client's terminal size at create time, so the first output already fits (dockerd does the same).
+      const [height, width] = rec.hostConfig.ConsoleSize ?? [0, 0];
+      if (rec.config.Tty && spec.process && height > 0 && width > 0) spec.process.consoleSize = { height, width };
       const { pid } = await runtime.create({
         id: rec.id,
         bundle,
