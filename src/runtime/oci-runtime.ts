@@ -281,6 +281,11 @@ export class OciRuntime implements Runtime {
       if (s.status === 'paused') await runc(this.runc, ['resume', id]).catch(() => {});
       await runc(this.runc, ['kill', '--all', id, 'KILL']).catch(() => {});
       code = 137;
+      // Nobody reaps it for us; wait until runc sees it stopped so callers find it so.
+      const deadline = Date.now() + 5000;
+      while ((await runcState(this.runc, id).catch(() => undefined))?.status === 'running' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
     await writeFileAtomic(join(this.exits.dir, id), String(code));
     setImmediate(() => this.exits.announce(id));
