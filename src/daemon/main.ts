@@ -68,8 +68,11 @@ export async function serveUntilSignal(daemon: RunningDaemon, log: Logger): Prom
   // One faulty stream must not take every client and container monitor connection down
   // with it: the state on disk is crash-safe, but the daemon's uptime matters to users.
   const onException = (err: Error) => log.error(`uncaught exception: ${err.stack ?? err.message}`);
+  // dockerd reloads its configuration on SIGHUP; Wharf has nothing to reload, but must not die of it.
+  const onHangup = () => log.info("Processing signal 'SIGHUP': nothing to reload");
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
+  process.on('SIGHUP', onHangup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -78,6 +81,7 @@ export async function serveUntilSignal(daemon: RunningDaemon, log: Logger): Prom
   await daemon.close();
   process.off('unhandledRejection', onRejection);
   process.off('uncaughtException', onException);
+  process.off('SIGHUP', onHangup);
   log.info('Daemon shutdown complete');
   return signal;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,29 @@ describe('docker CLI against wharf daemon (real engine)', () => {
     const cpOut = await docker(host, ['cp', `${name}:/tmp/payload.txt`, back]);
     assert.equal(cpOut.code, 0, cpOut.stderr);
     assert.equal(readFileSync(back, 'utf8'), 'payload\n');
+    const top = await docker(host, ['top', name]);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /sleep 60/);
+    const stats = await docker(host, ['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', name]);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.equal(stats.stdout.trim(), `${name} 1`);
+    const streamed = await new Promise<string[]>((resolve, reject) => {
+      const req = request({ socketPath: sock, path: `/v1.45/containers/${name}/stats?stream=1` }, (res) => {
+        let buf = '';
+        res.on('data', (c) => {
+          buf += c;
+          const lines = buf.split('\n').filter(Boolean);
+          if (lines.length >= 2) {
+            res.destroy();
+            resolve(lines);
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.ok(streamed.every((l) => typeof JSON.parse(l).read === 'string'), 'each line is one stats JSON');
     const stop = await docker(host, ['stop', '-t', '1', name]);
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal((await docker(host, ['inspect', '-f', '{{.State.Status}}', name])).stdout.trim(), 'exited');
