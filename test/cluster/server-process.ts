@@ -37,16 +37,18 @@ export interface StartOptions {
   dataDir?: string;
   extraArgs?: string[];
   keepDataDir?: boolean;
+  /** Where the server writes its kubeconfig (default <data-dir>/kubeconfig.yaml). */
+  kubeconfig?: string;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-server-'));
   const home = mkdtempSync(join(tmpdir(), 'wharf-kubehome-'));
   const port = await freePort();
-  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const kubeconfig = opts.kubeconfig ?? join(dataDir, 'kubeconfig.yaml');
   rmSync(kubeconfig, { force: true });
   const script = `import(${JSON.stringify(cliModule)}).then((m) => m.runServer(process.argv.slice(1))).then((c) => process.exit(c), (e) => { console.error(e); process.exit(1); });`;
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', script, '--', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', ...(opts.extraArgs ?? [])], {
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script, '--', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--write-kubeconfig', kubeconfig, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -54,7 +56,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const deadline = Date.now() + 30_000;
-  while (!existsSync(kubeconfig) || !log.includes('kubeconfig written')) {
+  while (!existsSync(kubeconfig) || !log.includes(`kubeconfig written to ${kubeconfig}`)) {
     if (proc.exitCode !== null || Date.now() > deadline) {
       proc.kill('SIGKILL');
       throw new Error(`wharf server did not start (exit ${proc.exitCode}):\n${log}`);
