@@ -12,11 +12,14 @@ import { upperSize } from '../archive/overlay-size.js';
 import type { Image } from '../images/types.js';
 import { isMountPoint, mountOverlay, unmount } from './overlay-mount.js';
 import { KeyedLock } from './keyed-lock.js';
+import { makeInitLayer } from './init-layer.js';
 import type { Change, Snapshotter } from './snapshotter.js';
 
 interface ContainerLayerInfo {
   /** Chain IDs of the image's layers, bottom first (empty for an image-less container). */
   chainIds: string[];
+  /** Whether the container has an init layer (mount point stubs) under its upper dir. */
+  init?: boolean;
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -115,7 +118,11 @@ export class OverlaySnapshotter implements Snapshotter {
     if (image) await this.ensureLayers(image);
     await mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 });
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
-    const info: ContainerLayerInfo = { chainIds: image?.chainIds ?? [] };
+    const imageLowers = [...(image?.chainIds ?? [])].reverse().map((c) => this.layerDir(c));
+    await rm(join(dir, 'init'), { recursive: true, force: true });
+    await makeInitLayer(join(dir, 'init'), imageLowers);
+    // layer.json last: its presence means the container layer is complete.
+    const info: ContainerLayerInfo = { chainIds: image?.chainIds ?? [], init: true };
     await writeJsonAtomic(join(dir, 'layer.json'), info);
   }
 
@@ -128,10 +135,12 @@ export class OverlaySnapshotter implements Snapshotter {
     }
   }
 
+  /** The container's lower dirs, top first: its init layer, then the image's layers. */
   async lowerDirs(containerId: string): Promise<string[]> {
-    const { chainIds } = await this.info(containerId);
-    if (chainIds.length === 0) return [await this.emptyDir()];
-    return [...chainIds].reverse().map((c) => this.layerDir(c));
+    const { chainIds, init } = await this.info(containerId);
+    const dirs = [...chainIds].reverse().map((c) => this.layerDir(c));
+    if (init) dirs.unshift(join(this.containerDir(containerId), 'init'));
+    return dirs.length ? dirs : [await this.emptyDir()];
   }
 
   /** The lower dir of an image-less container: overlayfs needs at least one. */
@@ -147,14 +156,22 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   private async doMount(containerId: string, target: string): Promise<void> {
-    const { chainIds } = await this.info(containerId);
+    const { chainIds, init } = await this.info(containerId);
     const dir = this.containerDir(containerId);
     await mkdir(target, { recursive: true, mode: 0o755 });
     if (await isMountPoint(target)) return;
     const top = [...chainIds].reverse();
     for (const c of top) if (!(await exists(this.layerDir(c)))) throw notFound(`layer ${c} of container ${containerId} is not unpacked`);
-    const lowers = top.length ? top.map((c) => this.layerDir(c)) : [await this.emptyDir()];
-    const shortLowers = top.length ? top.map((c) => this.shortName(c)) : ['empty'];
+    const lowers = top.map((c) => this.layerDir(c));
+    const shortLowers = top.map((c) => this.shortName(c));
+    if (init) {
+      lowers.unshift(join(dir, 'init'));
+      shortLowers.unshift(join('containers', containerId, 'init'));
+    }
+    if (lowers.length === 0) {
+      lowers.push(await this.emptyDir());
+      shortLowers.push('empty');
+    }
     await mountOverlay(target, { lowers, shortLowers, cwd: this.dir, upper: join(dir, 'upper'), work: join(dir, 'work') });
   }
 

@@ -32,6 +32,19 @@ test('import busybox, unpack its layer once and mount a container rootfs on real
     assert.ok((await stat(join(target, 'bin', 'busybox'))).isFile());
     const out = execFileSync('chroot', [target, '/bin/sh', '-c', 'echo hi > /tmp/x; cat /etc/passwd | head -1']).toString();
     assert.equal(out.trim(), 'root:x:0:0:root:/root:/bin/sh');
+    // The init layer provides the runtime's mount points, keeping the image's /etc attributes.
+    for (const p of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf', '.dockerenv', 'dev/shm']) assert.ok(await stat(join(target, p)), p);
+    const lowerEtc = await stat(join(s.snapshotter.layerDir(img.chainIds[0]), 'etc'));
+    const mergedEtc = await stat(join(target, 'etc'));
+    assert.equal(mergedEtc.mode, lowerEtc.mode);
+    assert.equal(mergedEtc.mtimeMs, lowerEtc.mtimeMs);
+    execFileSync('mount', ['--bind', '/etc/hostname', join(target, 'etc', 'hostname')]);
+    execFileSync('umount', [join(target, 'etc', 'hostname')]);
+    assert.deepEqual(
+      await s.snapshotter.diff('c1'),
+      [{ Kind: 0, Path: '/tmp' }, { Kind: 1, Path: '/tmp/x' }],
+      'only the shell\'s write: mount points come from the init layer, not the container layer',
+    );
     await writeFile(join(target, 'etc', 'motd'), 'hello\n');
     await s.snapshotter.unmount('c1', target);
     assert.equal(await isMountPoint(target), false);

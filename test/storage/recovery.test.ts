@@ -25,7 +25,7 @@ test('reopening after a crash removes half-done writes and orphan blobs, keeps e
     const back = await again.images.get('busybox');
     assert.equal(back.id, img.id);
     await again.snapshotter.createContainerLayer('after-crash', back);
-    assert.ok((await again.snapshotter.lowerDirs('after-crash'))[0].endsWith('/diff'));
+    assert.deepEqual((await again.snapshotter.lowerDirs('after-crash')).slice(1), [again.snapshotter.layerDir(img.chainIds[0])]);
   } finally {
     await s.cleanup();
   }
