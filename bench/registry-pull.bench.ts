@@ -3,11 +3,12 @@
  * layers) from Wharf's registry and from Docker's reference registry (Debian docker-registry)
  * on the same data, in one run. Prints each throughput and the ratio (target: Wharf ≥ 1.0×).
  * Run: node dist/bench/registry-pull.bench.js   (after scripts/setup.sh --test)
- * Knobs: BENCH_PULLERS (32), BENCH_LAYERS (4), BENCH_LAYER_MB (10), BENCH_ROUNDS (3).
+ * Knobs: BENCH_PULLERS (32), BENCH_LAYERS (4), BENCH_LAYER_MB (10), BENCH_ROUNDS (3), BENCH_WORKERS
+ * (Wharf's --workers; its default otherwise).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { createServer } from 'node:net';
@@ -47,8 +48,18 @@ interface Peer {
   stop(): Promise<void>;
 }
 
-/** CPU seconds (user + system) a process has used so far. */
+/** CPU seconds a process and its live descendants (registry workers) have used so far. */
 function cpuSeconds(pid: number): number {
+  let total = ownCpuSeconds(pid);
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+      total += cpuSeconds(Number(child));
+    }
+  }
+  return total;
+}
+
+function ownCpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   // After the command name: utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 here.
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -72,7 +83,8 @@ function launch(name: string, cmd: string, args: string[], url: string): Promise
 
 async function startWharf(root: string): Promise<Peer> {
   const port = await freePort();
-  const code = `import(${JSON.stringify(CLI_MODULE)}).then((m) => m.runRegistryCommand(['serve', '--addr', '127.0.0.1:${port}', '--root', ${JSON.stringify(root)}])).then((c) => process.exit(c))`;
+  const args = ['serve', '--addr', `127.0.0.1:${port}`, '--root', root, ...(process.env.BENCH_WORKERS ? ['--workers', process.env.BENCH_WORKERS] : [])];
+  const code = `import(${JSON.stringify(CLI_MODULE)}).then((m) => m.runRegistryCommand(${JSON.stringify(args)})).then((c) => process.exit(c))`;
   return launch('wharf registry', process.execPath, ['--input-type=module', '-e', code], `http://127.0.0.1:${port}`);
 }
 

@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_GC_MIN_AGE_MS, garbageCollect } from './registry/gc.js';
-import { startRegistry, type RegistryOptions } from './registry/server.js';
+import { availableParallelism } from 'node:os';
+import { startClusteredRegistry } from './registry/cluster.js';
+import { buildAuthorizer, startRegistry, type RegistryOptions } from './registry/server.js';
+
+/** One worker per core, at most 4: beyond that the disk and the network are the limit. */
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
 
 const DEFAULT_ROOT = '/var/lib/wharf/registry';
 
@@ -19,6 +26,7 @@ serve options:
       --token-service NAME    Service name tokens must be issued for (audience)
       --token-issuer NAME     Issuer tokens must carry
       --token-cert FILE       Certificate or public key that verifies tokens
+      --workers N             Worker processes sharing the port (default ${defaultWorkers()}: one per core, up to 4)
 
 gc options:
       --root DIR              Storage root (default ${DEFAULT_ROOT})
@@ -65,6 +73,7 @@ async function serve(args: string[]): Promise<number> {
       'token-service': { type: 'string' },
       'token-issuer': { type: 'string' },
       'token-cert': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,13 +98,18 @@ async function serve(args: string[]): Promise<number> {
       certFile: values['token-cert']!,
     };
   }
-  const reg = await startRegistry(opts);
-  process.stderr.write(`wharf registry: serving ${reg.url} from ${opts.root}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) return usage(`invalid --workers ${values.workers}`);
+  // Read the credentials files once here, so a bad one fails the command rather than a worker.
+  await buildAuthorizer(opts);
+  // Listen for the stop signals before starting, so one that arrives during start-up is not fatal.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
+  const reg = workers > 1 ? await startClusteredRegistry(opts, workers) : await startRegistry(opts);
+  process.stderr.write(`wharf registry: serving ${reg.url} from ${opts.root}${workers > 1 ? ` with ${workers} workers` : ''}\n`);
+  await stopped;
   await reg.close();
   return 0;
 }

@@ -90,8 +90,9 @@ export async function finishUpload(ctx: RequestContext, name: string, uuid: stri
 /** GET an upload's progress: 204 with its Range. */
 export async function uploadStatus(ctx: RequestContext, name: string, uuid: string): Promise<void> {
   await authorizeRepo(ctx, name, ['pull']);
-  const session = await ctx.services.uploads.get(name, uuid);
-  send(ctx.res, 204, sessionHeaders(name, session));
+  const { uploads } = ctx.services;
+  const session = await uploads.get(name, uuid);
+  await uploads.exclusive(session, async () => send(ctx.res, 204, sessionHeaders(name, session)));
 }
 
 /** DELETE: cancels the session and drops its bytes. */

@@ -63,15 +63,8 @@ export class UploadStore {
     if (!UUID_RE.test(uuid)) throw unknown();
     let s = this.sessions.get(uuid);
     if (!s) {
-      let state: UploadState;
-      try {
-        state = JSON.parse(await readFile(join(this.layout.upload(uuid), 'state.json'), 'utf8')) as UploadState;
-      } catch (err) {
-        if (isMissing(err) || err instanceof SyntaxError) throw unknown();
-        throw err;
-      }
-      // A chunk may have been half-written when the previous process died.
-      await truncate(this.dataPath(uuid), state.size);
+      const state = await this.readState(uuid);
+      if (!state) throw unknown();
       s = this.sessions.get(uuid) ?? { state, lock: Promise.resolve() };
       this.sessions.set(uuid, s);
     }
@@ -79,10 +72,29 @@ export class UploadStore {
     return s;
   }
 
-  /** Runs `fn` with the session to itself (chunks of one session never interleave). */
+  private async readState(uuid: string): Promise<UploadState | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.layout.upload(uuid), 'state.json'), 'utf8')) as UploadState;
+    } catch (err) {
+      if (isMissing(err) || err instanceof SyntaxError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `fn` with the session to itself (chunks of one session never interleave in this
+   * process). The state on disk is authoritative: another worker process may have moved the
+   * session on, or finished it, since this one last saw it.
+   */
   async exclusive<T>(s: UploadSession, fn: () => Promise<T>): Promise<T> {
-    const guarded = () => {
-      if (s.removed) throw registryError('BLOB_UPLOAD_UNKNOWN', undefined, { uuid: s.state.uuid });
+    const guarded = async () => {
+      const disk = s.removed ? undefined : await this.readState(s.state.uuid);
+      if (!disk) {
+        s.removed = true;
+        this.sessions.delete(s.state.uuid);
+        throw registryError('BLOB_UPLOAD_UNKNOWN', undefined, { uuid: s.state.uuid });
+      }
+      s.state = disk;
       return fn();
     };
     const run = s.lock.then(guarded, guarded);
@@ -137,8 +149,9 @@ export class UploadStore {
     if (d.algorithm === 'sha256' && s.hash && s.hash.size === s.state.size) {
       hex = s.hash.hash.copy().digest('hex');
     } else {
+      // Only the accepted bytes: a chunk cut short by a crash may have left more in the file.
       const h = createHash(d.algorithm);
-      await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h);
+      if (s.state.size > 0) await pipeline(createReadStream(path, { start: 0, end: s.state.size - 1, highWaterMark: 1 << 20 }), h);
       hex = h.digest('hex');
     }
     if (hex !== d.hex) {
@@ -149,6 +162,7 @@ export class UploadStore {
     }
     const fh = await open(path, 'r+');
     try {
+      await fh.truncate(s.state.size);
       await fh.sync();
     } finally {
       await fh.close();
