@@ -35,7 +35,9 @@ async function events(ctx: ApiContext): Promise<void> {
       if (untilNs !== undefined && ev.timeNano > untilNs) return finish();
       if (match(ev)) lines.write(ev);
     };
-    unsubscribe = ctx.engine.events.subscribe(onEvent, { sinceNs: since === undefined ? undefined : since * 1e9 });
+    // As dockerd: `until` alone replays the whole buffer up to that time.
+    const sinceNs = since !== undefined ? since * 1e9 : until !== undefined ? 0 : undefined;
+    unsubscribe = ctx.engine.events.subscribe(onEvent, { sinceNs });
     if (finished) unsubscribe();
     if (until !== undefined) timer = setTimeout(finish, Math.max(0, until * 1000 - Date.now()));
     ctx.signal.addEventListener('abort', finish, { once: true });

@@ -8,8 +8,9 @@ export function sendJson(ctx: ApiContext, status: number, body: unknown): void {
   ctx.res.end(data);
 }
 
+/** A bodiless answer; 204 and 304 must not carry a Content-Length, others say 0 to keep the connection reusable. */
 export function sendStatus(ctx: ApiContext, status: number): void {
-  ctx.res.writeHead(status, { 'Content-Length': 0 });
+  ctx.res.writeHead(status, status === 204 || status === 304 ? {} : { 'Content-Length': 0 });
   ctx.res.end();
 }
 

@@ -78,6 +78,12 @@ describe('events stream (transport test double engine)', () => {
     assert.equal(r.stdout, 'create\nstart\ndie\n'); // the double's container exits at once
   });
 
+  it('until alone replays the buffered events up to that time', async () => {
+    const c = await engine.containers.create({ Image: 'img' }, { name: 'untilonly' });
+    const res = await get(api.socket, `/events?until=${Date.now() / 1000 + 0.2}&filters=${encodeURIComponent('{"container":["untilonly"]}')}`);
+    assert.deepEqual((await lines(res)).map((e) => [e.Action, e.Actor.ID]), [['create', c.Id]]);
+  });
+
   it('an unknown filter key is a 400', async () => {
     const r = await docker(api.host, ['events', '--filter', 'colour=red', '--until', '0s']);
     assert.equal(r.code, 1);
