@@ -368,3 +368,55 @@ test('deleting manifests and blobs', async () => {
     await reg.dispose();
   }
 });
+
+test('hostile paths, unknown endpoints and methods get spec errors and never touch files outside the root', async () => {
+  const reg = await startTestRegistry();
+  try {
+    const img = tinyImage(1);
+    await pushImage(reg.url, 'safe', 'v1', img);
+    const cases: Array<[string, string, number, string]> = [
+      ['GET', '/v2/safe/manifests/..%2F..%2F..%2Fetc%2Fpasswd', 404, 'MANIFEST_UNKNOWN'],
+      ['PUT', '/v2/safe/manifests/..%2Fescape', 400, 'TAG_INVALID'],
+      ['GET', '/v2/a/.hidden/manifests/v1', 400, 'NAME_INVALID'],
+      ['GET', '/v2/a%2F..%2Fb/manifests/v1', 400, 'NAME_INVALID'],
+      ['GET', '/v2/safe/blobs/sha256:..%2F..%2Fx', 400, 'DIGEST_INVALID'],
+      ['PATCH', '/v2/safe/blobs/uploads/..%2F..%2Fblobs', 404, 'BLOB_UPLOAD_UNKNOWN'],
+      ['GET', '/v2/safe/tags/list?n=-1', 400, 'PAGINATION_NUMBER_INVALID'],
+      ['POST', '/v2/safe/manifests/v1', 405, 'UNSUPPORTED'],
+      ['GET', '/v2/safe/nothing-here', 404, 'UNSUPPORTED'],
+      ['GET', '/v1/_ping', 404, 'UNSUPPORTED'],
+    ];
+    for (const [method, path, status, code] of cases) {
+      const res = await fetch(`${reg.url}${path}`, { method, body: method === 'PUT' ? '{}' : undefined });
+      assert.equal(res.status, status, `${method} ${path}`);
+      assert.equal(await errorCode(res), code, `${method} ${path}`);
+    }
+    // A second session of the same upload cannot be driven from another repository.
+    const start = await fetch(`${reg.url}/v2/safe/blobs/uploads/`, { method: 'POST' });
+    const uuid = start.headers.get('docker-upload-uuid');
+    const foreign = await fetch(`${reg.url}/v2/other/blobs/uploads/${uuid}`);
+    assert.equal(await errorCode(foreign), 'BLOB_UPLOAD_UNKNOWN');
+    // The registry still serves normally afterwards.
+    assert.equal((await fetch(`${reg.url}/v2/safe/manifests/v1`)).status, 200);
+  } finally {
+    await reg.dispose();
+  }
+});
+
+test('concurrent chunks on one session are serialised: one lands, the other gets 416', async () => {
+  const reg = await startTestRegistry();
+  try {
+    const data = randomBytes(200_000);
+    const start = await fetch(`${reg.url}/v2/race/blobs/uploads/`, { method: 'POST' });
+    const url = new URL(start.headers.get('location')!, reg.url);
+    const [a, b] = await Promise.all([
+      fetch(url, { method: 'PATCH', headers: { 'content-range': '0-99999' }, body: asBody(data.subarray(0, 100_000)) }),
+      fetch(url, { method: 'PATCH', headers: { 'content-range': '0-99999' }, body: asBody(data.subarray(0, 100_000)) }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [202, 416]);
+    const rest = await fetch(`${url}?digest=${sha256(data)}`, { method: 'PUT', headers: { 'content-range': '100000-199999' }, body: asBody(data.subarray(100_000)) });
+    assert.equal(rest.status, 201);
+  } finally {
+    await reg.dispose();
+  }
+});

@@ -30,7 +30,10 @@ export class Htpasswd {
     const key = createHash('sha256').update(`${user}\0${password}\0${hash}`).digest('hex');
     if (this.verified.has(key)) return true;
     const ok = await bcrypt.compare(password, hash);
-    if (ok) this.verified.add(key);
+    if (ok) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.add(key);
+    }
     return ok;
   }
 }

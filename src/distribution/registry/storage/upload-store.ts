@@ -29,6 +29,7 @@ export interface UploadSession {
   removed?: boolean;
 }
 
+const MAX_CACHED_SESSIONS = 4096;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -53,7 +54,7 @@ export class UploadStore {
     const state: UploadState = { uuid, repo, size: 0, startedAt: new Date().toISOString() };
     await writeJsonAtomic(join(dir, 'state.json'), state);
     const session: UploadSession = { state, hash: { hash: createHash('sha256'), size: 0 }, lock: Promise.resolve() };
-    this.sessions.set(uuid, session);
+    this.remember(session);
     return session;
   }
 
@@ -65,10 +66,22 @@ export class UploadStore {
     if (!s) {
       const state = await this.readState(uuid);
       if (!state) throw unknown();
-      s = this.sessions.get(uuid) ?? { state, lock: Promise.resolve() };
-      this.sessions.set(uuid, s);
+      s = this.sessions.get(uuid) ?? this.remember({ state, lock: Promise.resolve() });
     }
     if (s.state.repo !== repo) throw unknown();
+    return s;
+  }
+
+  /**
+   * Caches a session. Abandoned sessions would pile up here, so the oldest are forgotten past a
+   * bound: their state is on disk and a later request reloads it (only the running hash is lost).
+   */
+  private remember(s: UploadSession): UploadSession {
+    if (this.sessions.size >= MAX_CACHED_SESSIONS) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
+    }
+    this.sessions.set(s.state.uuid, s);
     return s;
   }
 
