@@ -30,8 +30,10 @@ else
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> Installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: node-unix-socket names prebuilt optional packages for
+  # other platforms that the registry does not serve, which `npm ci` counts as a stale lock.
+  echo "==> Installing npm packages (npm install, pinned by package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 echo "==> Compiling TypeScript (npm run build)"
 npm run --silent build
