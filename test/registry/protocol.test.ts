@@ -420,3 +420,32 @@ test('concurrent chunks on one session are serialised: one lands, the other gets
     await reg.dispose();
   }
 });
+
+test('a chunk cut off mid-transfer is rolled back; the session continues from the last whole chunk', async () => {
+  const reg = await startTestRegistry();
+  try {
+    const data = randomBytes(300_000);
+    const start = await fetch(`${reg.url}/v2/cutchunk/blobs/uploads/`, { method: 'POST' });
+    const url = new URL(start.headers.get('location')!, reg.url);
+    const first = await fetch(url, { method: 'PATCH', headers: { 'content-range': '0-99999' }, body: asBody(data.subarray(0, 100_000)) });
+    assert.equal(first.status, 202);
+    await new Promise<void>((resolve) => {
+      const req = request(url, { method: 'PATCH', headers: { 'content-range': '100000-299999', 'content-length': 200_000 } });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write(data.subarray(100_000, 150_000), () => setTimeout(() => req.destroy(), 50));
+    });
+    let range = '';
+    for (let i = 0; i < 50; i++) {
+      range = (await fetch(url)).headers.get('range') ?? '';
+      if (range === '0-99999') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(range, '0-99999');
+    const rest = await fetch(`${url}?digest=${sha256(data)}`, { method: 'PUT', headers: { 'content-range': '100000-299999' }, body: asBody(data.subarray(100_000)) });
+    assert.equal(rest.status, 201);
+    assert.deepEqual(Buffer.from(await (await fetch(`${reg.url}/v2/cutchunk/blobs/${sha256(data)}`)).arrayBuffer()), data);
+  } finally {
+    await reg.dispose();
+  }
+});
