@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { chmod, lchown, open, link, lstat, lutimes, mkdir, readdir, rm, symlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { invalidParameter } from '../common/errors.js';
@@ -38,6 +38,8 @@ export interface ApplyResult {
   compression: Compression;
   /** xattrs that could not be set (e.g. unsupported by the filesystem). */
   warnings: string[];
+  /** Overlay mode: the dirs marked opaque, as "/a/b" paths inside `dir`. */
+  opaqueDirs: string[];
 }
 
 /** Creates `path` with O_EXCL (never through a planted symlink) and writes the entry body. */
@@ -67,7 +69,8 @@ export async function applyLayer(dir: string, input: Readable, opts: ApplyOption
   const state = new ApplyState(dir, opts);
   const r = await readTar(input, (h, body) => state.entry(h, body));
   await state.finish();
-  return { ...r, contentSize: state.contentSize, warnings: state.warnings };
+  const opaqueDirs = [...state.opaque].map((d) => '/' + relative(dir, d).split(sep).join('/'));
+  return { ...r, contentSize: state.contentSize, warnings: state.warnings, opaqueDirs };
 }
 
 class ApplyState {
@@ -75,7 +78,7 @@ class ApplyState {
   readonly warnings: string[] = [];
   private readonly dirs: DeferredDir[] = [];
   private readonly written = new Set<string>();
-  private readonly opaque = new Set<string>();
+  readonly opaque = new Set<string>();
   private readonly xattrs: Array<{ path: string; name: string; value: Buffer }> = [];
 
   /** Resolved parent dirs by entry path, with what each resolution looked at. */

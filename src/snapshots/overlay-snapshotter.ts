@@ -6,7 +6,7 @@ import { writeJsonAtomic } from '../common/atomic-file.js';
 import { internal, invalidParameter, notFound } from '../common/errors.js';
 import type { ContentReader } from '../content/content-store.js';
 import { applyLayer } from '../archive/apply-layer.js';
-import { overlayChanges } from '../archive/overlay-changes.js';
+import { overlayChanges, type LowerLayer } from '../archive/overlay-changes.js';
 import { exportOverlayLayer } from '../archive/overlay-export.js';
 import { upperSize } from '../archive/overlay-size.js';
 import type { Image } from '../images/types.js';
@@ -39,6 +39,7 @@ export class OverlaySnapshotter implements Snapshotter {
   readonly dir: string;
   private readonly unpacking = new Map<string, Promise<void>>();
   private readonly locks = new KeyedLock();
+  private readonly opaqueCache = new Map<string, Set<string>>();
 
   constructor(
     root: string,
@@ -93,7 +94,7 @@ export class OverlaySnapshotter implements Snapshotter {
     try {
       const res = await applyLayer(join(tmp, 'diff'), this.content.readStream(blob), { whiteouts: 'overlay' });
       if (res.diffId !== diffId) throw invalidParameter(`layer ${blob}: content has diffID ${res.diffId}, image config says ${diffId}`);
-      await writeJsonAtomic(join(tmp, 'layer.json'), { chainId, diffId, blob, size: res.contentSize });
+      await writeJsonAtomic(join(tmp, 'layer.json'), { chainId, diffId, blob, size: res.contentSize, opaqueDirs: res.opaqueDirs });
       // A leftover from a crash before the rename may sit at `final` without `diff`.
       await rm(final, { recursive: true, force: true });
       await rename(tmp, final);
@@ -185,7 +186,22 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async diff(containerId: string): Promise<Change[]> {
-    return overlayChanges(this.upperDir(containerId), await this.lowerDirs(containerId));
+    const { chainIds, init } = await this.info(containerId);
+    const lowers: LowerLayer[] = [];
+    if (init) lowers.push({ dir: join(this.containerDir(containerId), 'init') });
+    for (const c of [...chainIds].reverse()) lowers.push({ dir: this.layerDir(c), opaque: await this.opaqueDirs(c) });
+    return overlayChanges(this.upperDir(containerId), lowers);
+  }
+
+  /** The opaque dirs a layer holds (recorded when it was unpacked; layers are immutable). */
+  private async opaqueDirs(chainId: string): Promise<Set<string>> {
+    let set = this.opaqueCache.get(chainId);
+    if (!set) {
+      const meta = await readFile(join(this.dir, 'layers', hexOf(chainId), 'layer.json'), 'utf8').catch(() => '{}');
+      set = new Set((JSON.parse(meta) as { opaqueDirs?: string[] }).opaqueDirs ?? []);
+      this.opaqueCache.set(chainId, set);
+    }
+    return set;
   }
 
   exportChanges(containerId: string): Readable {

@@ -45,7 +45,7 @@ test('container changes: docker diff, OCI layer export with whiteouts, commit, a
 
     const changes = await s.snapshotter.diff('c1');
     const show = changes.map((c) => `${'CAD'[c.Kind]} ${c.Path}`);
-    assert.deepEqual(show, ['C /bin', 'D /bin/vi', 'C /etc', 'A /etc/newfile', 'C /etc/passwd', 'D /home', 'A /home/x', 'A /newdir']);
+    assert.deepEqual(show, ['C /bin', 'D /bin/vi', 'C /etc', 'A /etc/newfile', 'C /etc/passwd', 'C /home', 'A /home/x', 'D /home/wharf', 'A /newdir']);
     assert.ok((await s.snapshotter.containerLayerSize('c1')) >= 'new\n'.length + 'x'.length);
 
     const names = await tarNames(s.snapshotter.exportChanges('c1'));
@@ -102,6 +102,36 @@ test('many layers mount through short relative lowerdir paths (page-size limit)'
     assert.equal(await readFile(join(m, 'layer0'), 'utf8'), '0');
     assert.equal(await readFile(join(m, 'layer59'), 'utf8'), '59');
     await s.snapshotter.unmount('deep', m);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('diff sees through the image as overlayfs does: opaque dirs in lower layers hide deeper ones', async () => {
+  const s = await tempStorage();
+  try {
+    const { makeTar } = await import('../support/tar-builder.js');
+    const l1 = await s.images.importRootfs(streamOf(await makeTar([
+      { name: 'data/', type: 'directory' },
+      { name: 'data/old', body: 'old' },
+      { name: 'gone', body: 'x' },
+    ])), {});
+    const l2 = await s.images.commit(l1, streamOf(await makeTar([
+      { name: 'data/', type: 'directory' },
+      { name: 'data/.wh..wh..opq', body: '' },
+      { name: 'data/kept', body: 'k' },
+      { name: '.wh.gone', body: '' },
+    ])), {});
+    await s.snapshotter.createContainerLayer('c', l2);
+    const m = join(s.root, 'mnt', 'c');
+    s.mounts.push(m);
+    await s.snapshotter.mount('c', m);
+    assert.deepEqual((await readdir(join(m, 'data'))).sort(), ['kept']);
+    await writeFile(join(m, 'data/old'), 'new');
+    await writeFile(join(m, 'gone'), 'back');
+    await s.snapshotter.unmount('c', m);
+    const show = (await s.snapshotter.diff('c')).map((c) => `${'CAD'[c.Kind]} ${c.Path}`);
+    assert.deepEqual(show, ['C /data', 'A /data/old', 'A /gone']);
   } finally {
     await s.cleanup();
   }

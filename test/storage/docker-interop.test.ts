@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { streamToBuffer } from '../../src/content/local-content-store.js';
 import { busyboxTar, streamOf, tempStorage } from './helpers.js';
 import { startDockerd } from './dockerd.js';
@@ -32,6 +34,34 @@ test("load what Docker's `docker save` writes, and Docker loads what Wharf saves
     assert.match(msg, /Loaded image: wharf-saved:rt/);
     const id = (await dockerd.docker(['image', 'inspect', '--format', '{{.Id}}', 'wharf-saved:rt'])).toString().trim();
     assert.equal(id, img.id);
+  } finally {
+    await dockerd.stop();
+    await s.cleanup();
+  }
+});
+
+test("docker diff: Wharf reports what Docker's daemon reports for the same container changes", async () => {
+  const dockerd = await startDockerd();
+  const s = await tempStorage();
+  try {
+    const script = [
+      'echo new > /etc/newfile', 'echo x >> /etc/passwd', 'rm /bin/vi', 'rm -rf /home', 'mkdir /home', 'touch /home/x',
+      'mkdir -p /opq/sub', 'touch /opq/sub/f', 'chmod 700 /root', 'ln -s /x /tmp/link', 'rm -rf /usr', 'mkdir -p /var/new',
+    ].join('; ');
+    const tar = await busyboxTar();
+    await dockerd.docker(['import', '-', 'diffbase'], tar);
+    await dockerd.docker(['run', '--name', `wd${process.pid}`, '--network', 'none', 'diffbase', 'sh', '-c', script]);
+    const docker = (await dockerd.docker(['diff', `wd${process.pid}`])).toString().trim().split('\n').sort();
+
+    const img = await s.images.importRootfs(streamOf(tar), {});
+    await s.snapshotter.createContainerLayer('d', img);
+    const m = join(s.root, 'mnt', 'd');
+    s.mounts.push(m);
+    await s.snapshotter.mount('d', m);
+    execFileSync('chroot', [m, '/bin/sh', '-c', script]);
+    await s.snapshotter.unmount('d', m);
+    const wharf = (await s.snapshotter.diff('d')).map((c) => `${'CAD'[c.Kind]} ${c.Path}`).sort();
+    assert.deepEqual(wharf, docker);
   } finally {
     await dockerd.stop();
     await s.cleanup();
