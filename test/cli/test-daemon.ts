@@ -4,13 +4,13 @@
  *   wharf            — Wharf's own daemon (`wharf daemon`) on private paths.
  * Both speak the Engine API, so the same tests run against either.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { startDockerd, startWharfDaemon } from '../support/daemons.js';
 
 /** The compiled CLI entry beside this compiled test (dist/src/cli/main.js). */
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -19,6 +19,7 @@ export interface TestDaemon {
   kind: 'docker' | 'wharf';
   socket: string;
   host: string;
+  /** A private scratch folder for the test's files (removed by stop). */
   dir: string;
   stop(): Promise<void>;
 }
@@ -29,62 +30,24 @@ export interface RunResult {
   stderr: string;
 }
 
-function ping(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
-}
-
+/** Starts the daemon WHARF_TEST_DAEMON names (docker by default) on private paths. */
 export async function startTestDaemon(): Promise<TestDaemon> {
   const kind = (process.env.WHARF_TEST_DAEMON ?? 'docker') === 'wharf' ? 'wharf' : 'docker';
+  const daemon = kind === 'wharf' ? await startWharfDaemon() : await startDockerd();
   const dir = mkdtempSync(join(tmpdir(), 'wh-cli-'));
-  const socket = join(dir, 'api.sock');
-  const args = ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--host', `unix://${socket}`, '--pidfile', join(dir, 'pid')];
-  let child: ChildProcess;
-  const logFile = join(dir, 'daemon.log');
-  const { openSync } = await import('node:fs');
-  const log = openSync(logFile, 'a');
-  if (kind === 'docker') {
-    child = spawn('dockerd', [...args, '--bridge=none', '--iptables=false', '--ip6tables=false'], { stdio: ['ignore', log, log], detached: true });
-  } else {
-    child = spawn(process.execPath, [CLI_MAIN, 'daemon', ...args], { stdio: ['ignore', log, log], detached: true });
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
-      await exited;
-      clearTimeout(timer);
-    }
-    // A daemon killed hard may leave overlay mounts under its root: unmount before deleting.
-    const mounts = readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1])
-      .filter((m) => m && m.startsWith(dir))
-      .sort((x, y) => y.length - x.length);
-    for (const m of mounts) spawnSync('umount', ['-l', m]);
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    kind,
+    socket: daemon.socket,
+    host: daemon.host,
+    dir,
+    async stop() {
+      try {
+        await daemon.stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   };
-  const deadline = Date.now() + 60000;
-  while (!(await ping(socket))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const text = readFileSync(logFile, 'utf8').slice(-2000);
-      await stop();
-      throw new Error(`test daemon (${kind}) did not come up:\n${text}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { kind, socket, host: `unix://${socket}`, dir, stop };
 }
 
 /** Runs the wharf CLI against the daemon; resolves with its exit code and output. */

@@ -121,7 +121,13 @@ export const run: Command = {
             .hijack(`${path}/attach`, { query: { stream: true, stdin, stdout, stderr, detachKeys: dk } })
             .catch((e: unknown) => daemonError(e, command))
         : undefined;
+    // Pump at once: a container that exits before start returns may close the stream early.
+    const pumping = hijacked
+      ? pumpHijacked(hijacked, { tty, stdin: stdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys })
+      : Promise.resolve({ detached: false });
     const waitRes = client.send('POST', `${path}/wait`, { query: { condition: autoRemove ? 'removed' : 'next-exit' } });
+    const status = exitStatus(waitRes);
+    status.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
     // The wait must be registered before start, or a fast container's exit is missed.
     await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
 
@@ -129,6 +135,7 @@ export const run: Command = {
       await client.call('POST', `${path}/start`).then((r) => r.resume());
     } catch (err) {
       hijacked?.socket.destroy();
+      await pumping;
       if (err instanceof ApiError) {
         ctx.stderr.write(`wharf: ${err.display}\n\nRun 'wharf ${command} --help' for more information\n`);
         return startErrorStatus(err.message);
@@ -139,11 +146,9 @@ export const run: Command = {
     const stopResize = tty ? followTerminalSize(ctx.stdout, (h, w) => client.call('POST', `${path}/resize`, { query: { h, w } }).then((r) => r.resume())) : undefined;
     const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${path}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
-      const pumped = hijacked
-        ? await pumpHijacked(hijacked, { tty, stdin: stdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys })
-        : { detached: false };
+      const pumped = await pumping;
       if (pumped.detached) return 0;
-      return await exitStatus(waitRes);
+      return await status;
     } finally {
       stopResize?.();
       stopSignals?.();
@@ -151,20 +156,29 @@ export const run: Command = {
   },
 };
 
-/** Reads the wait response: {"StatusCode":N,"Error":{"Message":...}}. */
-export async function exitStatus(waitRes: Promise<import('node:http').IncomingMessage>): Promise<number> {
-  const res = await waitRes;
-  const text = (await readAll(res)).toString('utf8');
-  if ((res.statusCode ?? 500) >= 400) {
-    let message = text.trim();
-    try {
-      message = (JSON.parse(text) as { message: string }).message;
-    } catch {
-      // plain text
+/**
+ * Reads the wait response: {"StatusCode":N,"Error":{"Message":...}}. The body is read as
+ * soon as the headers arrive, so a daemon that answers early and closes loses nothing.
+ */
+export function exitStatus(waitRes: Promise<import('node:http').IncomingMessage>): Promise<number> {
+  return waitRes.then(async (res) => {
+    const text = (await readAll(res)).toString('utf8');
+    if ((res.statusCode ?? 500) >= 400) {
+      let message = text.trim();
+      try {
+        message = (JSON.parse(text) as { message: string }).message;
+      } catch {
+        // plain text
+      }
+      throw new CliError(`Error response from daemon: ${message}`, 125);
     }
-    throw new CliError(`Error response from daemon: ${message}`, 125);
-  }
-  const body = JSON.parse(text) as { StatusCode: number; Error?: { Message?: string } | null };
-  if (body.Error?.Message) throw new CliError(`wharf: Error response from daemon: ${body.Error.Message}`, 125);
-  return body.StatusCode;
+    let body: { StatusCode: number; Error?: { Message?: string } | null };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new CliError(`wharf: the daemon's wait answer was cut short: ${JSON.stringify(text)}`, 125);
+    }
+    if (body.Error?.Message) throw new CliError(`wharf: Error response from daemon: ${body.Error.Message}`, 125);
+    return body.StatusCode;
+  });
 }

@@ -53,12 +53,16 @@ export const start: Command = {
     const withStdin = a.bool('interactive') && info.Config.OpenStdin;
     const dk = a.string('detach-keys');
     const hijacked = await client.hijack(`${cpath(info.Id)}/attach`, { query: { stream: true, stdin: withStdin, stdout: true, stderr: true, detachKeys: dk } });
+    const pumping = pumpHijacked(hijacked, { tty, stdin: withStdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys: keysOf(ctx, dk) });
     const waitRes = client.send('POST', `${cpath(info.Id)}/wait`, { query: { condition: info.HostConfig?.AutoRemove ? 'removed' : 'next-exit' } });
+    const status = exitStatus(waitRes);
+    status.catch(() => undefined);
     await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     try {
       await client.call('POST', `${cpath(info.Id)}/start`).then((r) => r.resume());
     } catch (err) {
       hijacked.socket.destroy();
+      await pumping;
       if (err instanceof ApiError) {
         ctx.stderr.write(`${err.display}\n`);
         return startErrorStatus(err.message) === 125 ? 1 : startErrorStatus(err.message);
@@ -68,9 +72,9 @@ export const start: Command = {
     const stopResize = tty ? followTerminalSize(ctx.stdout, (h, w) => client.call('POST', `${cpath(info.Id)}/resize`, { query: { h, w } }).then((r) => r.resume())) : undefined;
     const stopSignals = !tty ? proxySignals((sig) => client.call('POST', `${cpath(info.Id)}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
-      const pumped = await pumpHijacked(hijacked, { tty, stdin: withStdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys: keysOf(ctx, dk) });
+      const pumped = await pumping;
       if (pumped.detached) return 0;
-      return await exitStatus(waitRes);
+      return await status;
     } finally {
       stopResize?.();
       stopSignals?.();
@@ -101,13 +105,14 @@ export const attach: Command = {
     const withStdin = !a.bool('no-stdin') && info.Config.OpenStdin;
     const dk = a.string('detach-keys');
     const hijacked = await client.hijack(`${cpath(info.Id)}/attach`, { query: { stream: true, stdin: withStdin, stdout: true, stderr: true, detachKeys: dk } });
-    const waitRes = client.send('POST', `${cpath(info.Id)}/wait`, { query: { condition: 'next-exit' } });
+    const status = exitStatus(client.send('POST', `${cpath(info.Id)}/wait`, { query: { condition: 'next-exit' } }));
+    status.catch(() => undefined);
     const stopResize = tty ? followTerminalSize(ctx.stdout, (h, w) => client.call('POST', `${cpath(info.Id)}/resize`, { query: { h, w } }).then((r) => r.resume())) : undefined;
     const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${cpath(info.Id)}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
       const pumped = await pumpHijacked(hijacked, { tty, stdin: withStdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys: keysOf(ctx, dk) });
       if (pumped.detached) return 0;
-      return await exitStatus(waitRes);
+      return await status;
     } finally {
       stopResize?.();
       stopSignals?.();

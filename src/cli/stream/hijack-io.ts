@@ -71,6 +71,8 @@ export function pumpHijacked(h: Hijacked, opts: PumpOptions): Promise<PumpResult
     socket.on('close', finish);
     socket.on('error', finish);
     if (h.head.length > 0) onData(h.head);
+    // A stream already torn down emits nothing more: do not wait for it.
+    if (socket.destroyed) queueMicrotask(finish);
 
     const keys = opts.detachKeys ?? [16, 17];
     let matched = 0;
