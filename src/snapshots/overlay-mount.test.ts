@@ -13,7 +13,7 @@ const dirs = (n: number) => ({
 test('absolute lowerdirs while they fit one page, short relative ones beyond', () => {
   const few = overlayOptions(dirs(3));
   assert.equal(few.cwd, undefined);
-  assert.match(few.options, /^lowerdir=\/var\/lib\/wharf\/overlay\/layers\/.*:.*,upperdir=.*,workdir=.*,index=off$/);
+  assert.match(few.options, /^lowerdir=\/var\/lib\/wharf\/overlay\/layers\/.*:.*,upperdir=.*,workdir=.*,index=off,redirect_dir=off,metacopy=off$/);
   const many = overlayOptions(dirs(60));
   assert.equal(many.cwd, '/var/lib/wharf/overlay');
   assert.ok(many.options.startsWith('lowerdir=l/'));

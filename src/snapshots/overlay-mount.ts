@@ -23,7 +23,10 @@ export interface OverlayDirs {
  * (the kernel resolves relative lowerdir paths against the caller's cwd, as Docker does).
  */
 export function overlayOptions(d: OverlayDirs): { options: string; cwd?: string } {
-  const tail = `,upperdir=${d.upper},workdir=${d.work},index=off`;
+  // redirect_dir and metacopy off: with either on, the upper dir alone would no longer hold a
+  // container's changes (renamed dirs and metadata-only copies point into lower layers),
+  // and commit/export read the upper dir. index off: layers are shared by many mounts.
+  const tail = `,upperdir=${d.upper},workdir=${d.work},index=off,redirect_dir=off,metacopy=off`;
   const abs = `lowerdir=${d.lowers.join(':')}${tail}`;
   if (abs.length <= OPTION_LIMIT) return { options: abs };
   const rel = `lowerdir=${d.shortLowers.join(':')}${tail}`;

@@ -39,17 +39,19 @@ test('container changes: docker diff, OCI layer export with whiteouts, commit, a
     await mkdir(join(m1, 'home'));
     await writeFile(join(m1, 'home/x'), 'x');
     await mkdir(join(m1, 'newdir'));
+    // A directory rename copies (redirect_dir=off): the commit below must carry its content.
+    execFileSync('chroot', [m1, '/bin/sh', '-c', 'mkdir -p /moved && mv /usr /moved/usr']);
     const full = await tarNames(exportRootfs(m1));
     assert.ok(full.includes('bin/busybox') && full.includes('etc/newfile') && !full.includes('bin/vi'));
     await s.snapshotter.unmount('c1', m1);
 
     const changes = await s.snapshotter.diff('c1');
     const show = changes.map((c) => `${'CAD'[c.Kind]} ${c.Path}`);
-    assert.deepEqual(show, ['C /bin', 'D /bin/vi', 'C /etc', 'A /etc/newfile', 'C /etc/passwd', 'C /home', 'A /home/x', 'D /home/wharf', 'A /newdir']);
+    assert.deepEqual(show, ['C /bin', 'D /bin/vi', 'C /etc', 'A /etc/newfile', 'C /etc/passwd', 'C /home', 'A /home/x', 'D /home/wharf', 'A /moved', 'A /moved/usr', 'A /moved/usr/bin', 'A /newdir', 'D /usr']);
     assert.ok((await s.snapshotter.containerLayerSize('c1')) >= 'new\n'.length + 'x'.length);
 
     const names = await tarNames(s.snapshotter.exportChanges('c1'));
-    assert.deepEqual(names, ['bin/', 'bin/.wh.vi', 'etc/', 'etc/newfile', 'etc/passwd', 'home/', 'home/.wh..wh..opq', 'home/x', 'newdir/']);
+    assert.deepEqual(names, ['bin/', 'bin/.wh.vi', 'etc/', 'etc/newfile', 'etc/passwd', 'home/', 'home/.wh..wh..opq', 'home/x', 'moved/', 'moved/usr/', 'moved/usr/bin/', 'newdir/', '.wh.usr']);
 
     const child = await s.images.commit(base, s.snapshotter.exportChanges('c1'), { reference: 'changed' });
     assert.equal(child.layers.length, 2);
@@ -68,6 +70,8 @@ test('container changes: docker diff, OCI layer export with whiteouts, commit, a
     assert.equal(await readFile(join(m2, 'etc/newfile'), 'utf8'), 'new\n');
     assert.match(await readFile(join(m2, 'etc/passwd'), 'utf8'), /extra:x:5:5/);
     assert.deepEqual(await readdir(join(m2, 'home')), ['x'], 'opaque dir hides the base layer home/wharf');
+    assert.ok((await lstat(join(m2, 'moved/usr/bin'))).isDirectory());
+    await assert.rejects(lstat(join(m2, 'usr')));
     assert.deepEqual(await s.snapshotter.diff('c2'), [], 'a fresh container has no changes');
     await s.snapshotter.unmount('c2', m2);
 
