@@ -8,36 +8,42 @@ import { listCatalog, listReferrers, listTags, versionCheck } from './listings.j
 import { matchRoute, type Route } from './router.js';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './uploads.js';
 
-type Handler = (ctx: RequestContext, route: Route) => Promise<void>;
+type Handlers = Record<string, () => Promise<void>>;
 
-/** Endpoint × method → handler; a method missing here is 405 UNSUPPORTED. */
-const TABLE: Record<Route['kind'], Record<string, Handler>> = {
-  base: { GET: (c) => versionCheck(c), HEAD: (c) => versionCheck(c) },
-  catalog: { GET: (c) => listCatalog(c) },
-  tags: { GET: (c, r) => listTags(c, name(r)) },
-  manifest: {
-    GET: (c, r) => getManifest(c, name(r), (r as { reference: string }).reference),
-    HEAD: (c, r) => getManifest(c, name(r), (r as { reference: string }).reference),
-    PUT: (c, r) => putManifest(c, name(r), (r as { reference: string }).reference),
-    DELETE: (c, r) => deleteManifest(c, name(r), (r as { reference: string }).reference),
-  },
-  blob: {
-    GET: (c, r) => getBlob(c, name(r), (r as { digest: string }).digest),
-    HEAD: (c, r) => getBlob(c, name(r), (r as { digest: string }).digest),
-    DELETE: (c, r) => deleteBlob(c, name(r), (r as { digest: string }).digest),
-  },
-  uploads: { POST: (c, r) => startUpload(c, name(r)) },
-  upload: {
-    GET: (c, r) => uploadStatus(c, name(r), (r as { uuid: string }).uuid),
-    PATCH: (c, r) => patchUpload(c, name(r), (r as { uuid: string }).uuid),
-    PUT: (c, r) => finishUpload(c, name(r), (r as { uuid: string }).uuid),
-    DELETE: (c, r) => cancelUpload(c, name(r), (r as { uuid: string }).uuid),
-  },
-  referrers: { GET: (c, r) => listReferrers(c, name(r), (r as { digest: string }).digest) },
-};
-
-function name(r: Route): string {
-  return (r as { name: string }).name;
+/** The handlers of one endpoint, by method; a method missing here is 405 UNSUPPORTED. */
+function endpoint(c: RequestContext, r: Route): Handlers {
+  switch (r.kind) {
+    case 'base':
+      return { GET: () => versionCheck(c), HEAD: () => versionCheck(c) };
+    case 'catalog':
+      return { GET: () => listCatalog(c) };
+    case 'tags':
+      return { GET: () => listTags(c, r.name) };
+    case 'manifest':
+      return {
+        GET: () => getManifest(c, r.name, r.reference),
+        HEAD: () => getManifest(c, r.name, r.reference),
+        PUT: () => putManifest(c, r.name, r.reference),
+        DELETE: () => deleteManifest(c, r.name, r.reference),
+      };
+    case 'blob':
+      return {
+        GET: () => getBlob(c, r.name, r.digest),
+        HEAD: () => getBlob(c, r.name, r.digest),
+        DELETE: () => deleteBlob(c, r.name, r.digest),
+      };
+    case 'uploads':
+      return { POST: () => startUpload(c, r.name) };
+    case 'upload':
+      return {
+        GET: () => uploadStatus(c, r.name, r.uuid),
+        PATCH: () => patchUpload(c, r.name, r.uuid),
+        PUT: () => finishUpload(c, r.name, r.uuid),
+        DELETE: () => cancelUpload(c, r.name, r.uuid),
+      };
+    case 'referrers':
+      return { GET: () => listReferrers(c, r.name, r.digest) };
+  }
 }
 
 /** The registry's request listener: route, check the name, run the handler, map errors once. */
@@ -69,7 +75,7 @@ async function handle(services: RegistryServices, req: IncomingMessage, res: Ser
   const route = matchRoute(url.pathname);
   if (!route) throw new RegistryError('UNSUPPORTED', { status: 404, message: `no such endpoint: ${url.pathname}` });
   if ('name' in route) assertName(route.name);
-  const handler = TABLE[route.kind][req.method ?? ''];
+  const handler = endpoint({ req, res, url, services }, route)[req.method ?? ''];
   if (!handler) throw new RegistryError('UNSUPPORTED', { message: `${req.method} is not supported on this endpoint` });
-  await handler({ req, res, url, services }, route);
+  await handler();
 }
