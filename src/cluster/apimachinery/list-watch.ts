@@ -24,6 +24,7 @@ export interface ListResult {
 }
 
 export type Matcher = (o: KObject) => boolean;
+const matchAll: Matcher = () => true;
 
 /** The selectable fields of a resource and their values for one object. */
 export function fieldsOf(rs: ResourceStore, o: KObject): Record<string, string> {
@@ -38,7 +39,7 @@ export function matcherFor(rs: ResourceStore, q: { labelSelector?: string; field
   const fields = q.fieldSelector ? parseFieldSelector(q.fieldSelector) : [];
   const supported = new Set(['metadata.name', ...(rs.kind.namespaced ? ['metadata.namespace'] : []), ...Object.keys(rs.kind.fieldSelectors ?? {})]);
   checkFieldSelector(fields, supported, rs.kind.kind);
-  if (!labels.length && !fields.length) return () => true;
+  if (!labels.length && !fields.length) return matchAll;
   return (o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, fieldsOf(rs, o));
 }
 
@@ -180,11 +181,32 @@ function bookmark(rs: ResourceStore, rv: string, initialEnd: boolean): KObject {
   return { apiVersion, kind: rs.kind.kind, metadata };
 }
 
+/**
+ * One store event reaches every watcher of its prefix; decode it once and share the
+ * (never mutated) result.
+ */
+const decoded = new WeakMap<WatchEvent, { obj: KObject; prev?: KObject }>();
+
+function decodeShared(rs: ResourceStore, ev: WatchEvent): { obj: KObject; prev?: KObject } {
+  let d = decoded.get(ev);
+  if (!d) {
+    d = { obj: rs.decode(ev.value, ev.revision) };
+    decoded.set(ev, d);
+  }
+  return d;
+}
+
 function convertEvent(rs: ResourceStore, ev: WatchEvent, match: Matcher): WatchOutEvent | undefined {
-  const obj = rs.decode(ev.value, ev.revision);
+  const shared = decodeShared(rs, ev);
+  const obj = shared.obj;
   if (ev.type === 'DELETE') return match(obj) ? { type: 'DELETED', object: obj } : undefined;
+  if (match === matchAll) return { type: ev.created || ev.prevValue === undefined ? 'ADDED' : 'MODIFIED', object: obj };
   const now = match(obj);
-  const before = ev.prevValue !== undefined && !ev.created ? match(parsePrev(rs, ev.prevValue, ev.revision)) : false;
+  let before = false;
+  if (ev.prevValue !== undefined && !ev.created) {
+    shared.prev ??= parsePrev(rs, ev.prevValue, ev.revision);
+    before = match(shared.prev);
+  }
   if (now && before) return { type: 'MODIFIED', object: obj };
   if (now) return { type: 'ADDED', object: obj };
   if (before) return { type: 'DELETED', object: obj };

@@ -31,6 +31,7 @@ export interface RegistryHooks {
 
 export class ResourceStore {
   readonly gr: GroupResource;
+  private readonly base: string;
 
   constructor(
     readonly kind: KindDef,
@@ -38,12 +39,12 @@ export class ResourceStore {
     private readonly hooks: RegistryHooks = {},
   ) {
     this.gr = { group: kind.group, resource: kind.plural };
+    this.base = `/registry/${kind.group || 'core'}/${kind.plural}/`;
   }
 
   /** Key prefix for one namespace, or for all objects of this resource. */
   prefix(namespace?: string): string {
-    const base = `/registry/${this.kind.group || 'core'}/${this.kind.plural}/`;
-    return this.kind.namespaced && namespace ? `${base}${namespace}/` : base;
+    return this.kind.namespaced && namespace ? `${this.base}${namespace}/` : this.base;
   }
 
   key(namespace: string | undefined, name: string): string {

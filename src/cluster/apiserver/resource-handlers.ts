@@ -138,12 +138,24 @@ async function serveWatch(req: IncomingMessage, res: ServerResponse, rs: Resourc
     start();
     res.end();
   };
+  let corked = false;
   const send = (ev: WatchOutEvent): void => {
     if (done) return;
     start();
-    let object: unknown = ev.object;
-    if (asTable && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) object = toTable(rs.kind, [ev.object as KObject], { resourceVersion: (ev.object as KObject).metadata.resourceVersion }, include);
-    res.write(JSON.stringify({ type: ev.type, object }) + '\n');
+    let line: string;
+    if (asTable && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED'))
+      line = JSON.stringify({ type: ev.type, object: toTable(rs.kind, [ev.object as KObject], { resourceVersion: (ev.object as KObject).metadata.resourceVersion }, include) }) + '\n';
+    else line = encodeEvent(ev);
+    // Events of one burst leave in one TLS write.
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    res.write(line);
   };
   const timeoutSec = intParam(q, 'timeoutSeconds') ?? 1800;
   const timer = setTimeout(finish, timeoutSec * 1000);
@@ -211,3 +223,13 @@ async function handleSubresource(req: IncomingMessage, res: ServerResponse, rs: 
 
 /** Kubernetes' answer for a path that names no served resource. */
 export const resourceNotFound = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource', { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
+
+/** The JSON line of an event, encoded once however many watchers send it. */
+const encoded = new WeakMap<object, Map<string, string>>();
+function encodeEvent(ev: WatchOutEvent): string {
+  let byType = encoded.get(ev.object);
+  if (!byType) encoded.set(ev.object, (byType = new Map()));
+  let line = byType.get(ev.type);
+  if (line === undefined) byType.set(ev.type, (line = JSON.stringify({ type: ev.type, object: ev.object }) + '\n'));
+  return line;
+}
