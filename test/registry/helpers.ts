@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import assert from 'node:assert/strict';
 import { startRegistry, type RegistryOptions, type RunningRegistry } from '../../src/distribution/registry/server.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -155,4 +156,12 @@ export async function startTestRegistry(opts: Partial<RegistryOptions> = {}): Pr
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** The first error code of a spec error body (asserting the envelope's shape). */
+export async function errorCode(res: Response): Promise<string> {
+  const body = (await res.json()) as { errors: Array<{ code: string; message: string }> };
+  assert.ok(Array.isArray(body.errors) && body.errors.length > 0, 'spec error envelope');
+  assert.equal(typeof body.errors[0].message, 'string');
+  return body.errors[0].code;
 }
