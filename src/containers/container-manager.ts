@@ -127,6 +127,8 @@ export class ContainerManager implements ContainerService {
   async remove(ref: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
     if (opts.link) throw invalidParameter('Conflict, cannot remove the default link name of the container');
     const rec = this.ctx.store.get(ref);
+    // A container that exited was already torn down in the runtime by its exit handling.
+    const runtimeClean = rec.state.status === 'exited' || (rec.state.status === 'created' && !rec.hasBeenStarted);
     if (isActive(rec) && rec.state.status !== 'restarting') {
       if (!opts.force) {
         throw conflict(`You cannot remove a ${rec.state.status} container ${rec.id}. Stop the container before attempting removal or force remove`);
@@ -139,17 +141,21 @@ export class ContainerManager implements ContainerService {
       if (rec.state.status === 'removing') throw conflict(`removal of container ${rec.id} is already in progress`);
       rec.state.status = 'removing';
       await this.ctx.save(rec);
-      await this.finishRemoval(rec);
+      await this.finishRemoval(rec, runtimeClean);
     });
   }
 
   /** Tears down everything a container owns; also used by restore for a removal a crash interrupted. */
-  async finishRemoval(rec: ContainerRecord): Promise<void> {
+  async finishRemoval(rec: ContainerRecord, runtimeClean = false): Promise<void> {
     const { runtime, snapshotter } = this.ctx.deps;
     this.health.unwatch(rec.id);
     this.execs.forgetContainer(rec);
-    await runtime.delete(rec.id, { force: true }).catch(() => {});
-    await snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {});
+    if (!runtimeClean) {
+      await Promise.all([
+        runtime.delete(rec.id, { force: true }).catch(() => {}),
+        snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
+      ]);
+    }
     await snapshotter.removeContainerLayer(rec.id);
     await this.ctx.store.delete(rec);
     this.lastStats.delete(rec.id);

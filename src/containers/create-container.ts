@@ -6,7 +6,6 @@ import type { ContainerRecord } from './container-record.js';
 import { newState } from './container-record.js';
 import type { ContainerCreateBody } from './container-service.js';
 import { commandOf, mergeImageConfig, validateHostConfig } from './config-merge.js';
-import { writeEtcFiles } from './etc-files.js';
 import { generateName } from './names.js';
 
 const NETWORK_MODES = /^(default|none|host|bridge)$/;
@@ -53,7 +52,6 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
     await mkdir(dir, { recursive: true, mode: 0o710 });
     await ctx.deps.snapshotter.ensureLayers(image);
     await ctx.deps.snapshotter.createContainerLayer(id, image);
-    await writeEtcFiles(dir, config, hostConfig);
     await ctx.save(rec);
   } catch (err) {
     ctx.store.releaseName(name, id);

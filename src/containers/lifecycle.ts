@@ -6,6 +6,7 @@ import { isActive } from './container-record.js';
 import { restartDelay } from './restart-policy.js';
 import { parseSignal } from './signals.js';
 import { specInputOf } from './spec-input.js';
+import { writeEtcFiles } from './etc-files.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -67,6 +68,8 @@ export class Lifecycle {
     if (rec.hasBeenStarted) await runtime.delete(rec.id, { force: true }).catch(() => {});
     await snapshotter.mount(rec.id, rootfs);
     try {
+      // Written at each start, as dockerd does: networking decides their content.
+      await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig);
       const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id)))) as { process?: Record<string, unknown> };
       // The client's terminal size at create time, so the first output already fits (dockerd does the same).
       const [height, width] = rec.hostConfig.ConsoleSize ?? [0, 0];
