@@ -145,4 +145,21 @@ describe('docker CLI against the Wharf daemon', () => {
     assert.match(again.stderr, /is not running/);
     await w(['rm', 'pz']);
   });
+  test('health checks run on their interval; --init runs docker-init as PID 1', async () => {
+    const r = await w(['run', '-d', '--name', 'hc', '--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1', IMG, 'sh', '-c', 'touch /tmp/ok; exec sleep 300']);
+    assert.equal(r.code, 0, r.stderr);
+    const status = async () => (await w(['inspect', '-f', '{{.State.Health.Status}}', 'hc'])).stdout.trim();
+    const until = async (want: string) => {
+      for (let i = 0; i < 40 && (await status()) !== want; i++) await new Promise((res) => setTimeout(res, 250));
+      return status();
+    };
+    assert.equal(await until('healthy'), 'healthy');
+    assert.match((await w(['ps', '--filter', 'name=hc', '--format', '{{.Status}}'])).stdout, /\(healthy\)/);
+    await w(['exec', 'hc', 'rm', '/tmp/ok']);
+    assert.equal(await until('unhealthy'), 'unhealthy');
+    await w(['rm', '-f', 'hc']);
+    const init = await w(['run', '--rm', '--init', IMG, 'sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "']);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /^\/sbin\/docker-init -- sh/);
+  });
 });
