@@ -29,8 +29,8 @@ export interface Endpoint {
 
 export function resolveEndpoint(hosts: string[], tlsOpts: TlsOptions, env: NodeJS.ProcessEnv = process.env): Endpoint {
   if (hosts.length > 1) throw new CliError('Specify only one -H', 1);
-  const raw = hosts[0] ?? env.WHARF_HOST ?? env.DOCKER_HOST ?? DEFAULT_HOST;
-  const url = raw === '' ? DEFAULT_HOST : raw;
+  // Empty variables count as unset, as in the docker CLI.
+  const url = hosts[0] || env.WHARF_HOST || env.DOCKER_HOST || DEFAULT_HOST;
   const verify = tlsOpts.tlsverify || (env.DOCKER_TLS_VERIFY ?? '') !== '';
   const useTls = tlsOpts.tls || verify;
   if (url.startsWith('unix://')) {
