@@ -42,6 +42,9 @@ test('authentication: bearer token works, a wrong or missing token is 401; /vers
   assert.equal(v.headers['cache-control'], 'no-cache, private');
   const kubectl = s.kubectl(['--token=nope', 'get', 'ns']);
   assert.notEqual(kubectl.code, 0);
+  assert.match(kubectl.stderr, /Unauthorized|provide credentials/);
+  const good = s.kubectl([`--token=${s.token}`, 'get', 'ns', 'default', '-o', 'name']);
+  assert.equal(good.stdout.trim(), 'namespace/default', good.stderr);
 });
 
 test('malformed JSON is 400, wrong kind/apiVersion 400, invalid fields 422 with field paths, duplicates 409', async () => {
