@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { selfSignedCert, signToken, tokenClaims } from './certs.js';
+import { startTokenServer } from './token-server.js';
 import { busyboxImage, pushImage, sha256, startTestRegistry, tempDir, tinyImage, writeOciLayout } from './helpers.js';
 
 const skopeo = async (args: string[]): Promise<string> => (await promisify(execFile)('skopeo', args)).stdout;
@@ -119,26 +119,6 @@ test('token auth: challenges with scope, checks signature, issuer, expiry and ac
     await rm(dir, { recursive: true, force: true });
   }
 });
-
-/** A minimal token service: checks basic credentials and grants every requested scope. */
-function startTokenServer(sign: (scopes: Array<{ type: string; name: string; actions: string[] }>) => string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://x');
-    const auth = req.headers.authorization ?? '';
-    if (auth !== `Basic ${Buffer.from('carol:pw').toString('base64')}`) {
-      res.writeHead(401).end();
-      return;
-    }
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean).map((s) => {
-      const [type, ...rest] = s.split(':');
-      const actions = rest.pop()!.split(',');
-      return { type, name: rest.join(':'), actions };
-    });
-    const t = sign(scopes);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: t, access_token: t, expires_in: 300 }));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 test('token auth with an ES256 certificate: skopeo gets a token from the realm and pushes', async () => {
   const dir = await tempDir('wharf-token-es-');

@@ -5,7 +5,10 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { startDockerd } from '../support/daemons.js';
+import { selfSignedCert, signToken, tokenClaims } from './certs.js';
 import { startTestRegistry, tempDir } from './helpers.js';
+import { startTokenServer } from './token-server.js';
+import type { AddressInfo } from 'node:net';
 
 /** Runs the docker CLI against a daemon, asynchronously (the registry shares this process). */
 function docker(host: string, args: string[], stdin?: Buffer, env?: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
@@ -74,6 +77,42 @@ test("Docker's daemon logs in with htpasswd credentials, then pushes and pulls",
   } finally {
     await dockerd.stop();
     await reg.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("Docker's daemon follows the Bearer token flow: login at the realm, push and pull with scoped tokens", async () => {
+  const dir = await tempDir('wharf-docker-token-');
+  const signer = await selfSignedCert('rsa', 'docker-token-signer');
+  await writeFile(join(dir, 'token.crt'), signer.certPem);
+  const service = 'wharf-docker-test';
+  const issuer = 'wharf-docker-issuer';
+  const granted: string[] = [];
+  const tokens = await startTokenServer((scopes) => {
+    granted.push(...scopes.map((s) => `${s.type}:${s.name}:${s.actions.join(',')}`));
+    return signToken(signer.key, tokenClaims(issuer, service, scopes));
+  }, 'erin', 'tokenpw');
+  const realm = `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`;
+  const reg = await startTestRegistry({ token: { realm, service, issuer, certFile: join(dir, 'token.crt') } });
+  const dockerd = await startDockerd();
+  const env = { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') };
+  try {
+    const h = dockerd.host;
+    const ref = `${reg.host}/tokened/busybox:t`;
+    await docker(h, ['import', '-', ref], await busyboxRootfsTar(), env);
+    const login = await docker(h, ['login', '-u', 'erin', '--password-stdin', reg.host], Buffer.from('tokenpw'), env);
+    assert.match(login.stdout, /Login Succeeded/);
+    await docker(h, ['push', ref], undefined, env);
+    const pushScope = granted.find((g) => g.startsWith('repository:tokened/busybox:'));
+    assert.deepEqual(pushScope?.split(':')[2].split(',').sort(), ['pull', 'push'], `scopes asked for: ${granted.join(' ')}`);
+    await docker(h, ['rmi', ref], undefined, env);
+    await docker(h, ['pull', ref], undefined, env);
+    const ran = await docker(h, ['run', '--rm', '--network', 'none', ref, 'echo', 'token ok'], undefined, env);
+    assert.equal(ran.stdout.trim(), 'token ok');
+  } finally {
+    await dockerd.stop();
+    await reg.dispose();
+    await new Promise((r) => tokens.close(r));
     await rm(dir, { recursive: true, force: true });
   }
 });
