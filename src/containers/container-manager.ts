@@ -127,22 +127,28 @@ export class ContainerManager implements ContainerService {
   async remove(ref: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
     if (opts.link) throw invalidParameter('Conflict, cannot remove the default link name of the container');
     const rec = this.ctx.store.get(ref);
-    // A container that exited was already torn down in the runtime by its exit handling.
-    const runtimeClean = rec.state.status === 'exited' || (rec.state.status === 'created' && !rec.hasBeenStarted);
-    if (isActive(rec) && rec.state.status !== 'restarting') {
-      if (!opts.force) {
-        throw conflict(`You cannot remove a ${rec.state.status} container ${rec.id}. Stop the container before attempting removal or force remove`);
+    // Decided under the lock; if a racing start won, go around: stop it (force) or refuse.
+    for (;;) {
+      if (isActive(rec) && rec.state.status !== 'restarting') {
+        if (!opts.force) {
+          throw conflict(`You cannot remove a ${rec.state.status} container ${rec.id}. Stop the container before attempting removal or force remove`);
+        }
+        await this.lifecycle.kill(rec.id, 'SIGKILL').catch(() => {});
       }
-      await this.lifecycle.kill(rec.id, 'SIGKILL').catch(() => {});
+      this.lifecycle.cancelRestart(rec.id);
+      const done = await this.ctx.locks.run(rec.id, async () => {
+        if (!this.ctx.store.find(rec.id)) throw notFound(`No such container: ${ref}`);
+        if (rec.state.status === 'removing') throw conflict(`removal of container ${rec.id} is already in progress`);
+        if (isActive(rec) && rec.state.status !== 'restarting') return false;
+        // A container that exited was already torn down in the runtime by its exit handling.
+        const runtimeClean = rec.state.status === 'exited' || (rec.state.status === 'created' && !rec.hasBeenStarted);
+        rec.state.status = 'removing';
+        await this.ctx.save(rec);
+        await this.finishRemoval(rec, runtimeClean);
+        return true;
+      });
+      if (done) return;
     }
-    this.lifecycle.cancelRestart(rec.id);
-    await this.ctx.locks.run(rec.id, async () => {
-      if (!this.ctx.store.find(rec.id)) throw notFound(`No such container: ${ref}`);
-      if (rec.state.status === 'removing') throw conflict(`removal of container ${rec.id} is already in progress`);
-      rec.state.status = 'removing';
-      await this.ctx.save(rec);
-      await this.finishRemoval(rec, runtimeClean);
-    });
   }
 
   /** Tears down everything a container owns; also used by restore for a removal a crash interrupted. */

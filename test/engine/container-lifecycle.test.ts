@@ -163,4 +163,19 @@ describe('engine: container lifecycle on real runc and conmon', () => {
     await engine.containers.stop(Id, { timeout: 5 });
     assert.equal((await waited).StatusCode, 7);
   });
+  test('racing clients: remove while starting leaves nothing; one name goes to one create', async () => {
+    const { Id } = await fx.engine.containers.create({ Image: 'busybox', Cmd: ['sleep', '300'] }, {});
+    const results = await Promise.allSettled([fx.engine.containers.start(Id), fx.engine.containers.remove(Id, { force: true })]);
+    assert.equal(results[1].status, 'fulfilled', String((results[1] as PromiseRejectedResult).reason));
+    await assert.rejects(fx.engine.containers.inspect(Id), (e: unknown) => e instanceof WharfError && e.kind === 'not-found');
+    assert.equal(mountsUnder(fx.engine.dataRoot + '/containers/' + Id).length, 0);
+    const { spawnSync } = await import('node:child_process');
+    assert.equal(spawnSync('pgrep', ['-f', `conmon.*${Id}`]).status, 1, 'no conmon left for the removed container');
+    const creates = await Promise.allSettled(Array.from({ length: 5 }, () => fx.engine.containers.create({ Image: 'busybox', Cmd: ['true'] }, { name: 'contested' })));
+    assert.equal(creates.filter((r) => r.status === 'fulfilled').length, 1);
+    const twoStarts = await fx.engine.containers.create({ Image: 'busybox', Cmd: ['sleep', '300'] }, {});
+    const starts = await Promise.allSettled([fx.engine.containers.start(twoStarts.Id), fx.engine.containers.start(twoStarts.Id)]);
+    assert.equal(starts.filter((r) => r.status === 'fulfilled').length, 1, 'the second start is a 304');
+    await fx.engine.containers.remove(twoStarts.Id, { force: true });
+  });
 });
