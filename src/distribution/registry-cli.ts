@@ -12,7 +12,7 @@ function defaultWorkers(): number {
 const DEFAULT_ROOT = '/var/lib/wharf/registry';
 
 const USAGE = `Usage:  wharf registry serve [OPTIONS]
-        wharf registry gc --root DIR [--dry-run] [--min-age SECONDS]
+        wharf registry gc --root DIR [--dry-run] [--delete-untagged] [--min-age SECONDS]
 
 Serve an OCI Distribution registry, or remove blobs no manifest references.
 
@@ -31,6 +31,7 @@ serve options:
 gc options:
       --root DIR              Storage root (default ${DEFAULT_ROOT})
       --dry-run               Only list what would be removed
+      --delete-untagged       Also remove manifests no tag reaches (via indexes and referrers)
       --min-age SECONDS       Keep unreferenced blobs touched this recently (default ${DEFAULT_GC_MIN_AGE_MS / 1000})
 `;
 
@@ -120,6 +121,7 @@ async function gc(args: string[]): Promise<number> {
     options: {
       root: { type: 'string', default: DEFAULT_ROOT },
       'dry-run': { type: 'boolean', default: false },
+      'delete-untagged': { type: 'boolean', default: false },
       'min-age': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -140,9 +142,11 @@ async function gc(args: string[]): Promise<number> {
     root: values.root!,
     dryRun,
     minAgeMs,
+    deleteUntagged: values['delete-untagged'],
     log: (m) => process.stderr.write(`${m}\n`),
   });
   const verb = dryRun ? 'would delete' : 'deleted';
+  for (const m of res.removedManifests) process.stdout.write(`${verb} manifest ${m}\n`);
   for (const d of res.deleted) process.stdout.write(`${verb} ${d}\n`);
   process.stdout.write(
     `${res.marked} referenced, ${res.deleted.length} ${verb}, ${res.keptRecent.length} unreferenced kept as recent\n`,

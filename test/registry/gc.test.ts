@@ -15,6 +15,21 @@ async function ageAllBlobs(root: string): Promise<void> {
   }
 }
 
+/** Makes every link and tag of every repository look an hour old too. */
+async function ageRepositories(dir: string): Promise<void> {
+  const old = new Date(Date.now() - 3600_000);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await ageRepositories(p);
+    else await utimes(p, old, old);
+  }
+}
+
+async function putManifest(base: string, name: string, ref: string, body: Buffer, type = OCI_MANIFEST): Promise<void> {
+  const res = await fetch(`${base}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { 'content-type': type }, body: asBody(body) });
+  assert.equal(res.status, 201, await res.text());
+}
+
 async function blobExists(root: string, digest: string): Promise<boolean> {
   const hex = digest.slice(7);
   return stat(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex)).then(() => true, () => false);
@@ -101,6 +116,65 @@ test('gc beside pushes: a manifest accepted during gc never loses a blob', async
         assert.equal(((await put.json()) as { errors: Array<{ code: string }> }).errors[0].code, 'MANIFEST_BLOB_UNKNOWN');
       }
     }
+  } finally {
+    await reg.dispose();
+  }
+});
+
+test('gc --delete-untagged removes manifests no tag reaches, keeping index children and referrers', async () => {
+  const reg = await startTestRegistry();
+  try {
+    const name = 'gc/untagged';
+    const tagged = tinyImage(1);
+    await pushImage(reg.url, name, 'keep', tagged);
+    // An index, tagged, whose child was pushed by digest only.
+    const child = tinyImage(1);
+    for (const b of [...child.layers, child.config]) await pushBlob(reg.url, name, b);
+    await putManifest(reg.url, name, child.manifestDigest, child.manifest);
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: child.manifestDigest, size: child.manifest.length }],
+    }));
+    await putManifest(reg.url, name, 'multi', index, OCI_INDEX);
+    // A referrer of the tagged image (untagged itself) ...
+    const empty = Buffer.from('{}');
+    await pushBlob(reg.url, name, empty);
+    const referrer = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sig',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(empty), size: 2 },
+      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(empty), size: 2 }],
+      subject: { mediaType: OCI_MANIFEST, digest: tagged.manifestDigest, size: tagged.manifest.length },
+    }));
+    await putManifest(reg.url, name, sha256(referrer), referrer);
+    // ... and an image nothing reaches.
+    const lonely = tinyImage(2);
+    for (const b of [...lonely.layers, lonely.config]) await pushBlob(reg.url, name, b);
+    await putManifest(reg.url, name, lonely.manifestDigest, lonely.manifest);
+    // Untagged but pushed just now: too young to remove.
+    const fresh = tinyImage(1);
+
+    await ageAllBlobs(reg.root);
+    await ageRepositories(join(reg.root, 'repositories'));
+    for (const b of [...fresh.layers, fresh.config]) await pushBlob(reg.url, name, b);
+    await putManifest(reg.url, name, fresh.manifestDigest, fresh.manifest);
+
+    const dry = await garbageCollect({ root: reg.root, deleteUntagged: true, dryRun: true });
+    assert.deepEqual(dry.removedManifests, [`${name}@${lonely.manifestDigest}`]);
+    assert.equal((await fetch(`${reg.url}/v2/${name}/manifests/${lonely.manifestDigest}`)).status, 200, 'dry run removes nothing');
+
+    const res = await garbageCollect({ root: reg.root, deleteUntagged: true });
+    assert.deepEqual(res.removedManifests, [`${name}@${lonely.manifestDigest}`]);
+    assert.deepEqual([...res.deleted].sort(), [lonely.manifestDigest, sha256(lonely.config), ...lonely.layers.map(sha256)].sort());
+    assert.equal((await fetch(`${reg.url}/v2/${name}/manifests/${lonely.manifestDigest}`)).status, 404);
+    for (const d of [child.manifestDigest, sha256(referrer), fresh.manifestDigest, 'keep', 'multi']) {
+      assert.equal((await fetch(`${reg.url}/v2/${name}/manifests/${d}`)).status, 200, `${d} kept`);
+    }
+    const refs = (await (await fetch(`${reg.url}/v2/${name}/referrers/${tagged.manifestDigest}`)).json()) as { manifests: Array<{ digest: string }> };
+    assert.deepEqual(refs.manifests.map((m) => m.digest), [sha256(referrer)]);
+    for (const b of [...child.layers, child.config, empty]) assert.ok(await blobExists(reg.root, sha256(b)));
   } finally {
     await reg.dispose();
   }

@@ -16,6 +16,11 @@ export interface GcOptions {
    * says: they may belong to a push still in flight. Must exceed MANIFEST_COMMIT_LIMIT_MS.
    */
   minAgeMs?: number;
+  /**
+   * Also remove manifests no tag reaches (through index children and referrers), as
+   * `registry garbage-collect --delete-untagged` does; recent ones are kept like recent blobs.
+   */
+  deleteUntagged?: boolean;
   /** Upload sessions idle this long are abandoned and removed. */
   uploadMaxAgeMs?: number;
   log?: (msg: string) => void;
@@ -29,6 +34,8 @@ export interface GcResult {
   /** Unreferenced blobs kept because they are recent. */
   keptRecent: string[];
   removedUploads: string[];
+  /** `name@digest` of untagged manifests removed (deleteUntagged). */
+  removedManifests: string[];
 }
 
 export const DEFAULT_GC_MIN_AGE_MS = 10 * 60_000;
@@ -50,11 +57,33 @@ export async function garbageCollect(opts: GcOptions): Promise<GcResult> {
   const blobs = new BlobStore(layout);
   const log = opts.log ?? (() => {});
 
+  const repoNames = await repos.catalog();
+  const removedManifests: string[] = [];
+  const pruned = new Set<string>();
+  if (opts.deleteUntagged) {
+    for (const name of repoNames) {
+      const reachable = await reachableFromTags(repos, blobs, name);
+      for (const rev of await repos.revisions(name)) {
+        if (reachable.has(rev.digest)) continue;
+        const gone = opts.dryRun
+          ? ((await stat(layout.revision(name, rev)).catch(() => undefined))?.mtimeMs ?? Infinity) < cutoff
+          : await sweepIfOld(layout, layout.revision(name, rev), cutoff);
+        if (!gone) continue;
+        pruned.add(`${name}@${rev.digest}`);
+        removedManifests.push(`${name}@${rev.digest}`);
+        if (opts.dryRun) continue;
+        const subject = await subjectOf(blobs, rev);
+        if (subject) await repos.removeReferrer(name, subject, rev);
+        log(`gc: removed untagged manifest ${name}@${rev.digest}`);
+      }
+    }
+  }
+
   // Mark.
   const marked = new Set<string>();
-  const repoNames = await repos.catalog();
   for (const name of repoNames) {
     for (const rev of await repos.revisions(name)) {
+      if (pruned.has(`${name}@${rev.digest}`)) continue;
       marked.add(rev.digest);
       const body = await blobs.readBytes(rev);
       if (!body) continue;
@@ -68,7 +97,7 @@ export async function garbageCollect(opts: GcOptions): Promise<GcResult> {
   }
 
   // Sweep blobs.
-  const result: GcResult = { marked: marked.size, deleted: [], keptRecent: [], removedUploads: [] };
+  const result: GcResult = { marked: marked.size, deleted: [], keptRecent: [], removedUploads: [], removedManifests };
   await mkdir(layout.trashDir, { recursive: true });
   for (const d of await allBlobs(layout)) {
     if (marked.has(d.digest)) continue;
@@ -95,6 +124,42 @@ export async function garbageCollect(opts: GcOptions): Promise<GcResult> {
     result.removedUploads = await removeStaleUploads(layout, start - (opts.uploadMaxAgeMs ?? 7 * 24 * 3600_000));
   }
   return result;
+}
+
+/** Manifests of `name` reachable from its tags, through index children and referrers. */
+async function reachableFromTags(repos: RepoStore, blobs: BlobStore, name: string): Promise<Set<string>> {
+  const reachable = new Set<string>();
+  const queue: ParsedDigest[] = [];
+  for (const tag of (await repos.tags(name)) ?? []) {
+    const d = await repos.resolveTag(name, tag);
+    if (d) queue.push(d);
+  }
+  for (let d = queue.pop(); d; d = queue.pop()) {
+    if (reachable.has(d.digest)) continue;
+    reachable.add(d.digest);
+    const body = await blobs.readBytes(d);
+    if (body) {
+      try {
+        queue.push(...parseManifest(body).children);
+      } catch {
+        // Unparseable: nothing further reachable through it.
+      }
+    }
+    for (const r of await repos.referrers(name, d)) {
+      const rd = parseDigest(r.digest);
+      if (rd) queue.push(rd);
+    }
+  }
+  return reachable;
+}
+
+async function subjectOf(blobs: BlobStore, d: ParsedDigest): Promise<ParsedDigest | undefined> {
+  const body = await blobs.readBytes(d);
+  try {
+    return body ? parseManifest(body).subject : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function allBlobs(layout: RegistryLayout): Promise<ParsedDigest[]> {
