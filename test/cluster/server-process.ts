@@ -59,6 +59,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   while (!existsSync(kubeconfig) || !log.includes(`kubeconfig written to ${kubeconfig}`)) {
     if (proc.exitCode !== null || Date.now() > deadline) {
       proc.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`wharf server did not start (exit ${proc.exitCode}):\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));

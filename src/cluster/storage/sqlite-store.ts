@@ -5,6 +5,7 @@
  * Only one server process writes a database; watches are served from memory after replay.
  */
 import Database from 'better-sqlite3';
+import { Checkpointer } from './sqlite-checkpointer.js';
 import {
   CompactedError,
   KeyExistsError,
@@ -23,6 +24,8 @@ import {
 export interface SqliteStoreOptions {
   /** How many log entries to keep for watches before compaction (default 50,000). */
   historyLimit?: number;
+  /** Checkpoint the WAL from a worker thread (default true; off for throwaway stores). */
+  backgroundCheckpoints?: boolean;
 }
 
 interface Subscriber {
@@ -38,6 +41,7 @@ export class SqliteStore implements Store {
   private readonly historyLimit: number;
   private readonly subs = new Set<Subscriber>();
   private readonly stmts;
+  private readonly checkpointer?: Checkpointer;
 
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.historyLimit = opts.historyLimit ?? 50_000;
@@ -45,6 +49,10 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    if (opts.backgroundCheckpoints !== false && path !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(path);
+    }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, created INTEGER NOT NULL);
@@ -190,8 +198,10 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     for (const s of this.subs) s.handlers.onError?.(new Error('store closed'));
     this.subs.clear();
+    await this.checkpointer?.close();
     if (this.db.open) {
       this.stmts.setMeta.run('rev', this.rev);
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
   }
