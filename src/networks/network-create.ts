@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { conflict, forbidden, invalidParameter, notFound } from '../common/errors.js';
+import { contains, formatCidr, formatIp, overlaps, parseCidr, parseIp } from './cidr.js';
+import type { NetworkRecord } from './types.js';
+
+/** Body of `POST /networks/create`, as the docker CLI and Compose send it. */
+export interface NetworkCreateBody {
+  Name?: string;
+  CheckDuplicate?: boolean;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Config?: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }> | null; Options?: Record<string, string> | null } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
+const KNOWN_OPTIONS = new Set([
+  BRIDGE_NAME_OPTION,
+  'com.docker.network.bridge.enable_ip_masquerade',
+  'com.docker.network.bridge.enable_icc',
+  'com.docker.network.bridge.host_binding_ipv4',
+  'com.docker.network.driver.mtu',
+  'com.docker.network.bridge.default_bridge',
+]);
+
+export interface CreateContext {
+  existing: NetworkRecord[];
+  /** Where subnets come from when the client names none (each a /16 or /24 pool to carve /24s from). */
+  pools: string[];
+  ipMasq: boolean;
+}
+
+/** Validates a create request and builds the record, with dockerd's errors for each refusal. */
+export function buildNetworkRecord(body: NetworkCreateBody, ctx: CreateContext): NetworkRecord {
+  const name = (body.Name ?? '').trim();
+  if (!name) throw invalidParameter('network name must be specified'); // dockerd: 400
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalidParameter(`invalid network name: ${name}`);
+  const driver = body.Driver || 'bridge';
+  if (driver === 'host' || driver === 'null') throw forbidden(`only one instance of "${driver}" network is allowed`);
+  if (driver !== 'bridge') throw notFound(`plugin "${driver}" not found`);
+  if (ctx.existing.some((n) => n.name === name)) throw conflict(`network with name ${name} already exists`);
+  if (body.EnableIPv6) throw invalidParameter('IPv6 networks are not supported by this daemon');
+  if (body.IPAM?.Driver && body.IPAM.Driver !== 'default') throw notFound(`plugin "${body.IPAM.Driver}" not found`);
+  const options = { ...(body.Options ?? {}) };
+  for (const k of Object.keys(options)) if (!KNOWN_OPTIONS.has(k)) throw invalidParameter(`unknown bridge option ${k}`);
+  const bridgeName = options[BRIDGE_NAME_OPTION];
+  if (bridgeName !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(bridgeName)) throw invalidParameter(`invalid bridge name: ${bridgeName}`);
+  if (bridgeName && ctx.existing.some((n) => n.bridge === bridgeName)) throw forbidden(`bridge name ${bridgeName} is already in use`);
+  const configs = body.IPAM?.Config ?? [];
+  if (configs.length > 1) throw invalidParameter('only one IPv4 pool is supported per network');
+  const cfg = configs[0] ?? {};
+  const taken = ctx.existing.filter((n) => n.subnet).map((n) => parseCidr(n.subnet!));
+  let subnet;
+  if (cfg.Subnet) {
+    subnet = parseCidr(cfg.Subnet);
+    if (taken.some((t) => overlaps(t, subnet!))) throw forbidden('Pool overlaps with other one on this address space');
+  } else {
+    if (cfg.Gateway || cfg.IPRange) throw invalidParameter('ip-range and gateway need a subnet');
+    subnet = pickSubnet(ctx.pools, taken);
+  }
+  let ipRange: string | undefined;
+  if (cfg.IPRange) {
+    const r = parseCidr(cfg.IPRange, 'ip-range');
+    if (!contains(subnet, r.base) || r.prefix < subnet.prefix) throw invalidParameter(`ip-range ${cfg.IPRange} is not inside subnet ${formatCidr(subnet)}`);
+    ipRange = formatCidr(r);
+  }
+  const gateway = cfg.Gateway ? cfg.Gateway : formatIp(subnet.base + 1);
+  if (!contains(subnet, parseIp(gateway))) throw invalidParameter(`no matching subnet for gateway ${gateway}`);
+  const id = randomBytes(32).toString('hex');
+  const ipamConfig: Record<string, string> = { Subnet: formatCidr(subnet), Gateway: gateway };
+  if (ipRange) ipamConfig.IPRange = ipRange;
+  return {
+    id,
+    name,
+    driver: 'bridge',
+    created: new Date().toISOString(),
+    internal: !!body.Internal,
+    attachable: !!body.Attachable,
+    labels: { ...(body.Labels ?? {}) },
+    options,
+    bridge: bridgeName || `wh-${id.slice(0, 12)}`,
+    subnet: formatCidr(subnet),
+    gateway,
+    ipRange,
+    ipamConfig: [ipamConfig],
+    ipamOptions: { ...(body.IPAM?.Options ?? {}) },
+    ipMasq: ctx.ipMasq && options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false',
+  };
+}
+
+/** The first /24 of the pools that overlaps no existing network. */
+function pickSubnet(pools: string[], taken: ReturnType<typeof parseCidr>[]) {
+  for (const p of pools) {
+    const pool = parseCidr(p);
+    const count = 2 ** Math.max(0, 24 - pool.prefix);
+    for (let i = 0; i < count; i++) {
+      const candidate = { base: (pool.base + i * 256) >>> 0, prefix: Math.max(24, pool.prefix) };
+      if (!taken.some((t) => overlaps(t, candidate))) return candidate;
+    }
+  }
+  throw forbidden('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+}

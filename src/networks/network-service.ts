@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { forbidden, invalidParameter } from '../common/errors.js';
+import { shortId } from '../common/ids.js';
+import { containerTag, portRules } from './firewall.js';
+import { addRules, listTags, removeRules } from './iptables.js';
+import { allocateAddress, macForIp } from './ipam.js';
+import { deleteLink, listLinks, listNetnsFiles } from './links.js';
+import { containerAlias, createNetns, plugEndpoint, removeNetns, unplugEndpoint } from './endpoint-plumbing.js';
+import { NetworkRegistry, hostVethName, type NetworkServiceOptions } from './network-registry.js';
+import { NetworkStore } from './network-store.js';
+import { allocatePorts, portRequests } from './port-bindings.js';
+import { networkSettings } from './settings-view.js';
+import { hostResolvConf, containerResolvConf } from './resolv-conf.js';
+import { DnsService } from './dns/dns-service.js';
+import type { AttachmentRecord, AttachOptions, AttachResult, EndpointRecord, EndpointSettings, NetworkRecord, PortMapping } from './types.js';
+
+/**
+ * The container side of networking: `attach` when a container starts, `detach` when it
+ * stops, `reconcile` after a daemon restart. The attachment record is written before any
+ * kernel object is made and deleted after the last is gone, and every kernel object's name
+ * or tag is derived from the container ID, so a crash at any point is undone by detach.
+ */
+export class NetworkService extends NetworkRegistry {
+  private readonly dns: DnsService;
+
+  private constructor(store: NetworkStore, opts: ReturnType<typeof NetworkRegistry.resolveOptions>, dnsPort?: number) {
+    super(store, opts);
+    this.dns = new DnsService({ resolvConfPath: opts.resolvConfPath, names: this, port: dnsPort });
+  }
+
+  static async open(o: NetworkServiceOptions & { dnsPort?: number }): Promise<NetworkService> {
+    const opts = NetworkRegistry.resolveOptions(o);
+    const store = await NetworkStore.open(join(opts.dataRoot, 'network'));
+    const svc = new NetworkService(store, opts, o.dnsPort);
+    await svc.restoreNetworks();
+    for (const n of store.networks.values()) await svc.networkAdded(n);
+    return svc;
+  }
+
+  async close(): Promise<void> {
+    await this.dns.close();
+  }
+
+  protected override async networkAdded(n: NetworkRecord): Promise<void> {
+    if (this.opts.dns && n.driver === 'bridge' && !n.isDefault) await this.dns.serve(n.id, n.gateway!);
+  }
+
+  protected override async networkRemoved(n: NetworkRecord): Promise<void> {
+    await this.dns.stop(n.id);
+  }
+
+  /** The user networks visible to whoever sent a query from `sourceIp` on `networkId`: all of that container's. */
+  private visibleNetworks(networkId: string, sourceIp: string): string[] {
+    for (const { attachment, endpoint } of this.store.endpointsOn(networkId)) {
+      if (endpoint.ip === sourceIp) return attachment.endpoints.map((e) => e.networkId).filter((id) => !this.store.networks.get(id)?.isDefault);
+    }
+    return [networkId];
+  }
+
+  /** NameSource: container names, aliases and short IDs on the asker's networks (its own network first). */
+  lookup(networkId: string, sourceIp: string, name: string): string[] | undefined {
+    const wanted = name.toLowerCase().replace(/\.$/, '');
+    for (const id of this.visibleNetworks(networkId, sourceIp)) {
+      const ips = this.store.endpointsOn(id).filter(({ endpoint }) => endpoint.aliases.some((a) => a.toLowerCase() === wanted)).map(({ endpoint }) => endpoint.ip);
+      if (ips.length) return ips;
+    }
+    return undefined;
+  }
+
+  reverse(networkId: string, sourceIp: string, ip: string): string | undefined {
+    for (const id of this.visibleNetworks(networkId, sourceIp)) {
+      const hit = this.store.endpointsOn(id).find(({ endpoint }) => endpoint.ip === ip);
+      if (hit) return `${hit.attachment.name}.${this.store.networks.get(id)!.name}`;
+    }
+    return undefined;
+  }
+
+  /** The networks a container joins, primary first: NetworkMode then EndpointsConfig's other keys. */
+  private targets(opts: AttachOptions): Array<{ net: NetworkRecord; cfg: EndpointSettings }> {
+    const mode = !opts.networkMode || opts.networkMode === 'default' ? 'bridge' : opts.networkMode;
+    const out: Array<{ net: NetworkRecord; cfg: EndpointSettings }> = [];
+    const cfgs = opts.endpointsConfig ?? {};
+    const primary = this.resolve(mode);
+    out.push({ net: primary, cfg: cfgs[mode] ?? cfgs[primary.name] ?? cfgs[primary.id] ?? {} });
+    for (const [key, cfg] of Object.entries(cfgs)) {
+      const n = this.resolve(key);
+      if (out.some((t) => t.net.id === n.id)) continue;
+      if (n.driver !== 'bridge') throw invalidParameter('container cannot be disconnected from host network or connected to host network');
+      out.push({ net: n, cfg: cfg ?? {} });
+    }
+    return out;
+  }
+
+  private newEndpoint(containerId: string, name: string, n: NetworkRecord, cfg: EndpointSettings, ifIndex: number, mac?: string): EndpointRecord {
+    const used = new Set(this.store.endpointsOn(n.id).map((x) => x.endpoint.ip));
+    const requested = cfg.IPAMConfig?.IPv4Address || undefined;
+    if (requested && (n.isDefault || !n.ipamConfig[0]?.Subnet)) throw invalidParameter('user specified IP address is supported on user defined networks only');
+    const ip = allocateAddress(n, used, requested);
+    const configured = [...(cfg.Aliases ?? [])];
+    // Docker answers on user networks for the container name, its aliases and its short ID.
+    const aliases = n.isDefault ? [] : [...new Set([name, ...configured, shortId(containerId)])];
+    return {
+      networkId: n.id, endpointId: randomBytes(32).toString('hex'), ip, mac: cfg.MacAddress || mac || macForIp(ip),
+      aliases, configuredAliases: n.isDefault ? [] : [...configured, shortId(containerId)],
+      hostVeth: hostVethName(containerId, n.id), ifName: `eth${ifIndex}`, requestedIp: requested,
+    };
+  }
+
+  async attach(containerId: string, opts: AttachOptions): Promise<AttachResult> {
+    const mode = opts.networkMode || 'default';
+    if (mode === 'host' || mode === 'none') {
+      return { settings: networkSettings(undefined, this.store.networks, mode), hostsEntries: extraHosts(opts), resolvConf: mode === 'host' ? undefined : await hostResolvConf(this.opts.resolvConfPath, opts) };
+    }
+    if (mode.startsWith('container:')) {
+      return { netnsPath: opts.joinNetnsPath, settings: networkSettings(undefined, this.store.networks, mode), hostsEntries: extraHosts(opts) };
+    }
+    return this.mutex.run('net', async () => {
+      const existing = this.store.attachments.get(containerId);
+      if (existing?.netnsPath && existsSync(existing.netnsPath)) return this.result(existing, opts);
+      if (existing) await this.teardown(existing);
+      const targets = this.targets(opts);
+      const endpoints = targets.map((t, i) => this.newEndpoint(containerId, opts.name, t.net, t.cfg, i, i === 0 ? opts.mac : undefined));
+      const taken: PortMapping[] = [...this.store.attachments.values()].flatMap((a) => a.ports);
+      const ports = await allocatePorts(portRequests(opts.portBindings, !!opts.publishAll, opts.exposedPorts), taken);
+      const rec: AttachmentRecord = {
+        containerId, name: opts.name, netnsPath: join(this.netnsDir, containerId), endpoints, ports,
+        exposed: [...new Set([...Object.keys(opts.exposedPorts ?? {}), ...Object.keys(opts.portBindings ?? {})])],
+      };
+      await this.store.putAttachment(rec);
+      try {
+        await createNetns(rec.netnsPath!);
+        let routed = false;
+        for (const [i, e] of endpoints.entries()) {
+          const n = targets[i]!.net;
+          await plugEndpoint(this.instance, containerId, rec.netnsPath!, n, e, !routed && !n.internal);
+          routed ||= !n.internal;
+        }
+        if (ports.length) await addRules(containerTag(this.instance, containerId), portRules(ports.map((p) => ({ ...p, containerIp: endpoints[0]!.ip }))));
+      } catch (err) {
+        await this.teardown(rec).catch(() => {});
+        throw err;
+      }
+      return this.result(rec, opts);
+    });
+  }
+
+  private async result(rec: AttachmentRecord, opts: AttachOptions): Promise<AttachResult> {
+    const first = rec.endpoints[0]!;
+    const primary = this.store.networks.get(first.networkId)!;
+    const embedded = this.opts.dns && rec.endpoints.some((e) => !this.store.networks.get(e.networkId)?.isDefault);
+    return {
+      netnsPath: rec.netnsPath,
+      settings: networkSettings(rec, this.store.networks, opts.networkMode),
+      hostsEntries: [`${first.ip}\t${opts.hostname ?? shortId(rec.containerId)}`, ...extraHosts(opts)],
+      resolvConf: embedded ? await containerResolvConf(this.opts.resolvConfPath, opts, primary.gateway!) : await hostResolvConf(this.opts.resolvConfPath, opts),
+    };
+  }
+
+  /** NetworkSettings for inspect, from the live record (or empty when the container is not attached). */
+  settings(containerId: string, networkMode: string): Record<string, any> {
+    return networkSettings(this.store.attachments.get(containerId), this.store.networks, networkMode || 'default');
+  }
+
+  async detach(containerId: string): Promise<void> {
+    return this.mutex.run('net', async () => {
+      const rec = this.store.attachments.get(containerId);
+      if (rec) await this.teardown(rec);
+      else await this.sweep(containerId);
+    });
+  }
+
+  private async teardown(rec: AttachmentRecord): Promise<void> {
+    await removeRules(containerTag(this.instance, rec.containerId));
+    for (const e of rec.endpoints) await unplugEndpoint(e);
+    if (rec.netnsPath) await removeNetns(rec.netnsPath);
+    await this.store.deleteAttachment(rec.containerId);
+  }
+
+  /** Removes kernel leftovers of a container with no record (a crash between kernel work and the record). */
+  private async sweep(containerId: string): Promise<void> {
+    await removeRules(containerTag(this.instance, containerId));
+    for (const l of await listLinks()) if (l.alias === containerAlias(this.instance, containerId)) await deleteLink(l.ifname);
+    await removeNetns(join(this.netnsDir, containerId));
+  }
+
+  /** Connects a running container (one with an attachment) to one more network. */
+  async connect(ref: string, containerId: string, cfg: EndpointSettings = {}): Promise<void> {
+    return this.mutex.run('net', async () => {
+      const n = this.resolve(ref);
+      if (n.driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
+      const rec = this.store.attachments.get(containerId);
+      if (!rec?.netnsPath) throw forbidden(`container ${containerId} is not running`);
+      this.assertNotConnected(containerId, n);
+      const used = new Set(rec.endpoints.map((e) => Number(e.ifName.slice(3))));
+      let idx = 0;
+      while (used.has(idx)) idx++;
+      const e = this.newEndpoint(containerId, rec.name, n, cfg, idx);
+      const next = { ...rec, endpoints: [...rec.endpoints, e] };
+      await this.store.putAttachment(next);
+      try {
+        await plugEndpoint(this.instance, containerId, rec.netnsPath, n, e, false);
+      } catch (err) {
+        await unplugEndpoint(e);
+        await this.store.putAttachment(rec);
+        throw err;
+      }
+    });
+  }
+
+  async disconnect(ref: string, containerId: string): Promise<void> {
+    return this.mutex.run('net', async () => {
+      const n = this.resolve(ref);
+      const rec = this.store.attachments.get(containerId);
+      const e = rec?.endpoints.find((x) => x.networkId === n.id);
+      if (!rec || !e) throw forbidden(`container ${containerId} is not connected to network ${n.name}`);
+      await unplugEndpoint(e);
+      await this.store.putAttachment({ ...rec, endpoints: rec.endpoints.filter((x) => x !== e) });
+    });
+  }
+
+  /** Whether a container currently holds endpoints here (for `network rm` callers and tests). */
+  attached(containerId: string): AttachmentRecord | undefined {
+    return this.store.attachments.get(containerId);
+  }
+
+  /**
+   * After a daemon restart: undoes everything owned by containers not in `live` (records,
+   * veths, namespaces, rules) and anything tagged for networks that no longer exist.
+   */
+  async reconcile(liveContainerIds: Iterable<string>): Promise<{ removed: string[] }> {
+    const live = new Set(liveContainerIds);
+    return this.mutex.run('net', async () => {
+      const removed = new Set<string>();
+      for (const rec of [...this.store.attachments.values()]) {
+        if (!live.has(rec.containerId)) {
+          await this.teardown(rec);
+          removed.add(rec.containerId);
+        }
+      }
+      const owned = (cid: string) => live.has(cid) && this.store.attachments.has(cid);
+      for (const l of await listLinks()) {
+        const m = /^wharf:([0-9a-f]+):(c|n):([0-9a-f]+)$/.exec(l.alias ?? '');
+        if (!m || m[1] !== this.instance) continue;
+        const [kind, id] = [m[2]!, m[3]!];
+        if (kind === 'c' && !owned(id)) {
+          await deleteLink(l.ifname);
+          removed.add(id);
+        }
+        if (kind === 'n' && !this.store.networks.has(id)) await deleteLink(l.ifname);
+      }
+      for (const f of await listNetnsFiles(this.netnsDir)) {
+        if (!owned(f)) {
+          await removeNetns(join(this.netnsDir, f));
+          removed.add(f);
+        }
+      }
+      const mine = `${this.instance}:`;
+      const stale = (tag: string): boolean => {
+        if (!tag.startsWith(mine)) return false;
+        const [kind, id] = tag.slice(mine.length).split(':');
+        return kind === 'c' ? !owned(id!) : kind === 'n' ? !this.store.networks.has(id!) : false;
+      };
+      if ([...(await listTags())].some(stale)) await removeRules(stale);
+      return { removed: [...removed] };
+    });
+  }
+
+  /** Reads a file of the host (exposed for resolv.conf tests). */
+  static readHostFile(path: string): Promise<string> {
+    return readFile(path, 'utf8');
+  }
+}
+
+function extraHosts(opts: AttachOptions): string[] {
+  return (opts.extraHosts ?? []).map((h) => {
+    const i = h.indexOf(':');
+    if (i <= 0) throw invalidParameter(`invalid argument "${h}" for "--add-host" flag`);
+    return `${h.slice(i + 1)}\t${h.slice(0, i)}`;
+  });
+}

@@ -1,0 +1,71 @@
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../common/atomic-file.js';
+import type { AttachmentRecord, NetworkRecord } from './types.js';
+
+/**
+ * The networking area's state on disk, cached in memory:
+ *   <root>/networks/<id>.json     one network each
+ *   <root>/attachments/<cid>.json what one running container holds (endpoints = address leases, ports)
+ * Each file is replaced atomically, so a crash leaves the old or the new record, never a torn one.
+ */
+export class NetworkStore {
+  readonly networks = new Map<string, NetworkRecord>();
+  readonly attachments = new Map<string, AttachmentRecord>();
+
+  private constructor(private readonly root: string) {}
+
+  static async open(root: string): Promise<NetworkStore> {
+    const s = new NetworkStore(root);
+    for (const n of await readAll<NetworkRecord>(join(root, 'networks'))) s.networks.set(n.id, n);
+    for (const a of await readAll<AttachmentRecord>(join(root, 'attachments'))) s.attachments.set(a.containerId, a);
+    return s;
+  }
+
+  async putNetwork(n: NetworkRecord): Promise<void> {
+    await writeJsonAtomic(join(this.root, 'networks', `${n.id}.json`), n);
+    this.networks.set(n.id, n);
+  }
+
+  async deleteNetwork(id: string): Promise<void> {
+    await unlink(join(this.root, 'networks', `${id}.json`)).catch(ignoreMissing);
+    this.networks.delete(id);
+  }
+
+  async putAttachment(a: AttachmentRecord): Promise<void> {
+    await writeJsonAtomic(join(this.root, 'attachments', `${a.containerId}.json`), a);
+    this.attachments.set(a.containerId, a);
+  }
+
+  async deleteAttachment(containerId: string): Promise<void> {
+    await unlink(join(this.root, 'attachments', `${containerId}.json`)).catch(ignoreMissing);
+    this.attachments.delete(containerId);
+  }
+
+  /** Endpoints on one network, with the container each belongs to. */
+  endpointsOn(networkId: string): Array<{ attachment: AttachmentRecord; endpoint: AttachmentRecord['endpoints'][number] }> {
+    const out = [];
+    for (const a of this.attachments.values()) {
+      for (const e of a.endpoints) if (e.networkId === networkId) out.push({ attachment: a, endpoint: e });
+    }
+    return out;
+  }
+}
+
+async function readAll<T>(dir: string): Promise<T[]> {
+  await mkdir(dir, { recursive: true });
+  const out: T[] = [];
+  for (const f of await readdir(dir)) {
+    if (!f.endsWith('.json') || f.startsWith('.')) continue; // skip temp files of an interrupted write
+    try {
+      out.push(JSON.parse(await readFile(join(dir, f), 'utf8')) as T);
+    } catch {
+      // A record that cannot be read is dropped; reconcile then removes what it owned in the kernel.
+    }
+  }
+  return out;
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
+}
