@@ -19,6 +19,8 @@ import {
   type WatchHandlers,
 } from './store.js';
 
+const PAGE = 1000;
+
 const isCompacted = (err: unknown): boolean => /compacted/i.test(String((err as Error)?.message ?? err));
 
 export class EtcdStore implements Store {
@@ -41,6 +43,22 @@ export class EtcdStore implements Store {
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    // etcd answers in one gRPC message (4 MiB by default): unbounded lists go in pages
+    // pinned to one revision, so the result is still one consistent snapshot.
+    const items: KeyValue[] = [];
+    let after = opts.after;
+    let revision = opts.revision;
+    for (;;) {
+      const want = opts.limit ? opts.limit - items.length : 0;
+      const page = await this.range(prefix, { after, limit: want > 0 ? Math.min(want, PAGE) : PAGE, revision });
+      items.push(...page.items);
+      revision ??= page.revision;
+      if (!page.more || (opts.limit && items.length >= opts.limit)) return { items, revision, more: page.more };
+      after = page.items[page.items.length - 1].key;
+    }
+  }
+
+  private async range(prefix: string, opts: ListOptions): Promise<ListResult> {
     const start = opts.after && opts.after >= prefix ? opts.after + '\0' : prefix;
     try {
       const res = await this.client.kv.range({

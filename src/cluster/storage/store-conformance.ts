@@ -62,6 +62,20 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
     assert.equal(await s.count('/r/x/'), 4);
   });
 
+  withStore('an unbounded list returns every key, beyond one page of the backend', async (s) => {
+    const n = 2500;
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) keys.push(`/r/many/${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < n; i += 100) await Promise.all(keys.slice(i, i + 100).map((k) => s.create(k, 'x'.repeat(100))));
+    const all = await s.list('/r/many/');
+    assert.equal(all.items.length, n);
+    assert.equal(all.more, false);
+    assert.deepEqual(all.items.map((i) => i.key), keys);
+    const limited = await s.list('/r/many/', { limit: 1200 });
+    assert.equal(limited.items.length, 1200);
+    assert.equal(limited.more, true);
+  });
+
   withStore('watch replays from a revision, then streams, in order, exactly once', async (s) => {
     const r1 = await s.create('/r/w/a', '1');
     await s.update('/r/w/a', '2');
