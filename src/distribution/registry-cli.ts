@@ -26,6 +26,7 @@ serve options:
       --token-service NAME    Service name tokens must be issued for (audience)
       --token-issuer NAME     Issuer tokens must carry
       --token-cert FILE       Certificate or public key that verifies tokens
+      --max-requests N        Requests served at once per worker; more get 429 TOOMANYREQUESTS (default: no limit)
       --workers N             Worker processes sharing the port (default ${defaultWorkers()}: one per core, up to 4)
 
 gc options:
@@ -75,6 +76,7 @@ async function serve(args: string[]): Promise<number> {
       'token-issuer': { type: 'string' },
       'token-cert': { type: 'string' },
       workers: { type: 'string' },
+      'max-requests': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -98,6 +100,11 @@ async function serve(args: string[]): Promise<number> {
       issuer: values['token-issuer']!,
       certFile: values['token-cert']!,
     };
+  }
+  if (values['max-requests'] !== undefined) {
+    const n = Number(values['max-requests']);
+    if (!Number.isSafeInteger(n) || n < 0) return usage(`invalid --max-requests ${values['max-requests']}`);
+    opts.maxInflight = n;
   }
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) return usage(`invalid --workers ${values.workers}`);

@@ -155,3 +155,33 @@ test('a chunk cut off mid-transfer is rolled back; the session continues from th
     await reg.dispose();
   }
 });
+
+test('past --max-requests in flight, requests get 429 TOOMANYREQUESTS with Retry-After', async () => {
+  const reg = await startTestRegistry({ maxInflight: 1 });
+  try {
+    const data = randomBytes(20_000);
+    // Hold one request open: a monolithic upload whose body is still arriving.
+    let finish!: (v: number) => void;
+    const done = new Promise<number>((r) => (finish = r));
+    const slow = request(`${reg.url}/v2/busy/blobs/uploads/?digest=${sha256(data)}`, { method: 'POST', headers: { 'content-length': data.length } }, (res) => {
+      res.resume();
+      finish(res.statusCode!);
+    });
+    slow.write(data.subarray(0, 10_000));
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await fetch(`${reg.url}/v2/`);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal(await errorCode(refused), 'TOOMANYREQUESTS');
+    slow.end(data.subarray(10_000));
+    assert.equal(await done, 201);
+    let status = 0;
+    for (let i = 0; i < 20 && status !== 200; i++) {
+      status = (await fetch(`${reg.url}/v2/`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(status, 200);
+  } finally {
+    await reg.dispose();
+  }
+});

@@ -20,6 +20,8 @@ export interface RegistryOptions {
   htpasswdFile?: string;
   tls?: { certFile: string; keyFile: string };
   token?: { realm: string; service: string; issuer: string; certFile: string };
+  /** Requests served at once (per worker) before TOOMANYREQUESTS; 0 or unset: no limit. */
+  maxInflight?: number;
   log?: (msg: string) => void;
 }
 
@@ -64,7 +66,10 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
     uploads: new UploadStore(layout),
     auth: await buildAuthorizer(opts),
   };
-  const handler = createRegistryHandler(services, opts.log ?? ((m) => process.stderr.write(`${m}\n`)));
+  const handler = createRegistryHandler(services, {
+    log: opts.log ?? ((m) => process.stderr.write(`${m}\n`)),
+    maxInflight: opts.maxInflight,
+  });
   const server: Server = opts.tls
     ? createHttpsServer({ cert: await readFile(opts.tls.certFile), key: await readFile(opts.tls.keyFile) }, handler)
     : createHttpServer(handler);

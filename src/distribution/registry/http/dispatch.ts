@@ -46,14 +46,31 @@ function endpoint(c: RequestContext, r: Route): Handlers {
   }
 }
 
+export interface HandlerOptions {
+  log?: (msg: string) => void;
+  /** Requests served at once before the rest are told TOOMANYREQUESTS (429); 0 means no limit. */
+  maxInflight?: number;
+}
+
 /** The registry's request listener: route, check the name, run the handler, map errors once. */
 export function createRegistryHandler(
   services: RegistryServices,
-  log: (msg: string) => void = () => {},
+  opts: HandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const log = opts.log ?? (() => {});
+  const limit = opts.maxInflight ?? 0;
+  let inflight = 0;
   return (req, res) => {
     res.setHeader('docker-distribution-api-version', 'registry/2.0');
-    handle(services, req, res).catch((err: unknown) => {
+    let work: Promise<void>;
+    if (limit > 0 && inflight >= limit) {
+      work = Promise.reject(new RegistryError('TOOMANYREQUESTS', { message: 'too many requests; retry later', headers: { 'retry-after': '1' } }));
+    } else {
+      inflight++;
+      res.once('close', () => inflight--);
+      work = handle(services, req, res);
+    }
+    work.catch((err: unknown) => {
       const e = err instanceof RegistryError ? err : new RegistryError('UNKNOWN', { message: 'internal error' });
       if (!(err instanceof RegistryError)) log(`registry: ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) {
