@@ -155,3 +155,36 @@ test('OpenAPI v3 declares fieldValidation on PATCH per GVK; v2 is served too', a
   assert.equal(v2.swagger, '2.0');
   assert.ok(v2.definitions['io.k8s.api.core.v1.Pod']);
 });
+
+test('aggregated discovery (apidiscovery.k8s.io/v2) when asked for, plain discovery otherwise', async () => {
+  const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+  const agg = await api({ path: '/apis', headers: { Accept: accept } });
+  assert.equal(agg.status, 200);
+  assert.equal(agg.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+  const apps = agg.json().items.find((g: { metadata: { name: string } }) => g.metadata.name === 'apps');
+  const deploy = apps.versions[0].resources.find((r: { resource: string }) => r.resource === 'deployments');
+  assert.deepEqual(deploy.responseKind, { group: 'apps', version: 'v1', kind: 'Deployment' });
+  assert.equal(deploy.scope, 'Namespaced');
+  assert.deepEqual(deploy.subresources.map((x: { subresource: string }) => x.subresource).sort(), ['scale', 'status']);
+  const core = (await api({ path: '/api', headers: { Accept: accept } })).json();
+  assert.ok(core.items[0].versions[0].resources.some((r: { resource: string }) => r.resource === 'pods'));
+  const plain = await api({ path: '/apis' });
+  assert.equal(plain.json().kind, 'APIGroupList');
+  const list = (await api({ path: '/api/v1' })).json();
+  assert.equal(list.kind, 'APIResourceList');
+  const podSubs = list.resources.filter((r: { name: string }) => r.name.startsWith('pods/')).map((r: { name: string }) => r.name).sort();
+  assert.deepEqual(podSubs, ['pods/attach', 'pods/binding', 'pods/ephemeralcontainers', 'pods/eviction', 'pods/exec', 'pods/log', 'pods/portforward', 'pods/status']);
+});
+
+test('pods/binding assigns a node once; node-agent subresources answer until an agent exists', async () => {
+  const pods = `/api/v1/namespaces/${ns}/pods`;
+  const created = await api({ method: 'POST', path: pods, body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bindme' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }) });
+  assert.equal(created.status, 201);
+  assert.equal(created.json().status.phase, 'Pending');
+  const logs = status(await api({ path: `${pods}/bindme/log` }), 400, 'BadRequest');
+  assert.match(logs.message, /does not have a host assigned/);
+  const bind = await api({ method: 'POST', path: `${pods}/bindme/binding`, body: JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bindme' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } }) });
+  assert.equal(bind.status, 201);
+  assert.equal((await api({ path: `${pods}/bindme` })).json().spec.nodeName, 'node-1');
+  status(await api({ method: 'POST', path: `${pods}/bindme/binding`, body: JSON.stringify({ target: { name: 'node-2' } }) }), 409, 'Conflict');
+});
