@@ -17,6 +17,9 @@ export async function plugEndpoint(instance: string, containerId: string, netnsP
     `link set dev ${e.hostVeth} alias ${containerAlias(instance, containerId)}`,
     ...(n.options['com.docker.network.driver.mtu'] ? [`link set dev ${e.hostVeth} mtu ${n.options['com.docker.network.driver.mtu']}`] : []),
     `link set dev ${e.hostVeth} master ${n.bridge} up`,
+    // A container reaching its own published port through a host address comes back out of
+    // the port it went in by; the bridge only sends it there in hairpin mode.
+    `link set dev ${e.hostVeth} type bridge_slave hairpin on`,
   ]);
   const prefix = parseCidr(n.subnet!).prefix;
   await ipBatchIn(netnsPath, [
