@@ -1,0 +1,167 @@
+/**
+ * What a COPY/ADD writes: the list of entries (destination path, type, mode, owner, mtime,
+ * source) computed from the sources with Docker's rules, the content hash that keys the
+ * cache, and the layer tar itself.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { TAR_END, tarEntry } from '../../archive/tar-write.js';
+import { resolveInRoot } from '../context/build-context.js';
+
+export interface CopyEntry {
+  /** Absolute path in the image, without the leading "/". */
+  path: string;
+  type: 'file' | 'directory' | 'symlink';
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+  size: number;
+  /** Host file to read (files) or the symlink's target text. */
+  source?: string;
+  linkname?: string;
+  /** Inline content (here-documents). */
+  data?: Buffer;
+}
+
+export class CopyError extends Error {}
+
+const GLOB = /[*?[\\]/;
+
+/** Go's filepath.Match for one "/"-separated path. */
+export function globMatch(pattern: string, path: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '\\' && i + 1 < pattern.length) re += '\\' + pattern[++i];
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) return false;
+      let cls = pattern.slice(i + 1, end);
+      if (cls.startsWith('^')) cls = '^' + cls.slice(1);
+      re += `[${cls}]`;
+      i = end;
+    } else re += ch.replace(/[.+^${}()|\]/]/g, '\\$&');
+  }
+  return new RegExp(re + '$', 's').test(path);
+}
+
+async function walkAll(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of (await readdir(join(root, rel))).sort()) {
+    const r = rel ? `${rel}/${name}` : name;
+    out.push(r);
+    if ((await lstat(join(root, r))).isDirectory()) out.push(...(await walkAll(root, r)));
+  }
+  return out;
+}
+
+export interface SourceInfo {
+  /** Context-relative path as matched. */
+  rel: string;
+  /** Resolved host path (symlinks followed inside the root). */
+  host: string;
+  isDir: boolean;
+}
+
+/** Resolves COPY sources inside `root` (globs expanded); Docker's errors for missing ones. */
+export async function resolveSources(root: string, srcs: string[], cmdName: string): Promise<SourceInfo[]> {
+  const out: SourceInfo[] = [];
+  let all: string[] | undefined;
+  for (const src of srcs) {
+    const clean = posix.normalize(src.replace(/^\/+/, '')).replace(/\/+$/, '') || '.';
+    if (clean === '..' || clean.startsWith('../')) throw new CopyError(`${cmdName} failed: forbidden path outside the build context: ${src} ()`);
+    if (GLOB.test(clean)) {
+      all ??= await walkAll(root);
+      const matches = all.filter((p) => globMatch(clean, p));
+      for (const m of matches) {
+        const host = await resolveInRoot(root, m);
+        out.push({ rel: m, host, isDir: (await stat(host)).isDirectory() });
+      }
+      continue;
+    }
+    let host: string;
+    try {
+      host = await resolveInRoot(root, clean);
+      const st = await stat(host);
+      out.push({ rel: clean, host, isDir: st.isDirectory() });
+    } catch {
+      throw new CopyError(`${cmdName} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
+    }
+  }
+  if (out.length === 0) throw new CopyError(`${cmdName} failed: no source files were specified`);
+  return out;
+}
+
+export interface Ownership {
+  uid: number;
+  gid: number;
+  /** --chmod for every file and directory copied. */
+  mode?: number;
+  /** Keep the source's owner (files from an archive ADD unpacks). */
+  keep?: boolean;
+}
+
+/** Entries for one directory source copied into `dest` (its contents, not the dir itself). */
+export async function dirEntries(host: string, dest: string, own: Ownership): Promise<CopyEntry[]> {
+  const out: CopyEntry[] = [];
+  const walk = async (dir: string, target: string): Promise<void> => {
+    for (const name of (await readdir(dir)).sort()) {
+      const h = join(dir, name);
+      const p = `${target}/${name}`;
+      const st = await lstat(h);
+      const base = { path: p, uid: own.keep ? st.uid : own.uid, gid: own.keep ? st.gid : own.gid, mtime: st.mtime };
+      if (st.isDirectory()) {
+        out.push({ ...base, type: 'directory', mode: own.mode ?? st.mode & 0o7777, size: 0 });
+        await walk(h, p);
+      } else if (st.isSymbolicLink()) {
+        out.push({ ...base, type: 'symlink', mode: 0o777, size: 0, linkname: await readlink(h) });
+      } else if (st.isFile()) {
+        out.push({ ...base, type: 'file', mode: own.mode ?? st.mode & 0o7777, size: st.size, source: h });
+      }
+    }
+  };
+  await walk(host, dest);
+  return out;
+}
+
+export async function fileEntry(host: string, dest: string, own: Ownership): Promise<CopyEntry> {
+  const st = await stat(host);
+  return { path: dest, type: 'file', mode: own.mode ?? st.mode & 0o7777, uid: own.uid, gid: own.gid, mtime: st.mtime, size: st.size, source: host };
+}
+
+async function fileDigest(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** Hash of names, types, modes, owners, link targets and file contents (mtimes excluded, as Docker's). */
+export async function contentHash(entries: CopyEntry[]): Promise<string> {
+  const lines = await Promise.all(
+    entries.map(async (e) => {
+      const body = e.data ? createHash('sha256').update(e.data).digest('hex') : e.source && e.type === 'file' ? await fileDigest(e.source) : '';
+      return `${e.path}\0${e.type}\0${e.mode.toString(8)}\0${e.uid}:${e.gid}\0${e.linkname ?? ''}\0${body}`;
+    }),
+  );
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/** The entries as a tar stream (entries in the order given; parents must come first). */
+export function entriesTar(entries: CopyEntry[]): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    for (const e of entries) {
+      const header = { name: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, linkname: e.linkname, size: e.type === 'file' ? e.size : 0 };
+      if (e.type !== 'file') yield* tarEntry(header);
+      else if (e.data) yield* tarEntry(header, e.data);
+      else yield* tarEntry(header, createReadStream(e.source!) as AsyncIterable<Buffer>);
+    }
+    yield TAR_END;
+  }
+  return Readable.from(gen());
+}

@@ -1,0 +1,149 @@
+/**
+ * COPY and ADD: sources resolved with Docker's rules (globs, directories copy their
+ * contents, trailing slash or an existing directory means "into"), the cache key from the
+ * sources' content, and the layer written through a step container (so parent directories
+ * keep the metadata they have in the image).
+ */
+import { posix } from 'node:path';
+import type { Engine } from '../../engine/engine.js';
+import type { Image } from '../../images/types.js';
+import { CopyError, contentHash, dirEntries, entriesTar, fileEntry, resolveSources, type CopyEntry, type Ownership } from '../copy/copy-plan.js';
+import { extractArchive, fetchFromContainer, isArchive, probeContainer, readEtcFile, resolveChown } from '../copy/copy-sources.js';
+import type { Instruction } from '../dockerfile/instructions.js';
+import { processWord, processWords, type Env } from '../dockerfile/shell-lex.js';
+import type { StageState } from '../stage-state.js';
+
+type CopyInst = Extract<Instruction, { kind: 'copy' | 'add' }>;
+
+export interface CopyInputs {
+  engine: Engine;
+  contextDir: string;
+  tmpRoot: string;
+  /** Image a `--from` value names (a stage or an image). */
+  fromImage(name: string): Promise<Image>;
+}
+
+/** What one source contributes, with paths relative to the destination. */
+type Item =
+  | { kind: 'dir'; host: string; keepOwner: boolean }
+  | { kind: 'file'; host: string; name: string }
+  | { kind: 'inline'; name: string; data: Buffer };
+
+export interface PreparedCopy {
+  /** Text for history and cache: `COPY <hash> in <dest> `. */
+  comment: string;
+  hash: string;
+  /** Writes the files into a container (or builds the layer for a scratch parent). */
+  entries(statPath: (p: string) => Promise<'dir' | 'other' | 'missing'>): Promise<CopyEntry[]>;
+  /** Runs `fn` with a container on `image` for --chown name lookups and stat; set by prepare. */
+  needsProbe: boolean;
+}
+
+const HEREDOC_WORD = /^<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1$/;
+
+function parseChmod(text: string): number {
+  if (!/^[0-7]{3,4}$/.test(text)) throw new CopyError(`invalid chmod parameter: ${text}`);
+  return parseInt(text, 8);
+}
+
+/**
+ * Resolves a COPY/ADD: expands its words, finds the sources, computes the content hash.
+ * Filesystem work against the image happens later in `entries`.
+ */
+export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, escape: string, io: CopyInputs, chownReader?: (n: 'passwd' | 'group') => Promise<string>): Promise<PreparedCopy> {
+  const name = inst.kind.toUpperCase();
+  const words = inst.json ? inst.json.map((w) => processWord(w, env, escape)) : processWords(inst.text ?? '', env, escape);
+  const rawDest = words[words.length - 1];
+  const srcs = words.slice(0, -1);
+  const workdir = state.config.WorkingDir || '/';
+  let dest = rawDest.startsWith('/') ? rawDest : posix.join(workdir, rawDest) + (rawDest.endsWith('/') || rawDest === '.' ? '/' : '');
+  const intoDir = dest.endsWith('/') || rawDest === '.' || rawDest.endsWith('/.');
+  dest = posix.normalize(dest).replace(/\/+$/, '') || '/';
+
+  const items: Item[] = [];
+  const fileSrcs: string[] = [];
+  for (const s of srcs) {
+    const h = HEREDOC_WORD.exec(s);
+    const doc = h ? inst.heredocs.find((d) => d.name === h[2]) : undefined;
+    if (doc) {
+      items.push({ kind: 'inline', name: doc.name, data: Buffer.from(doc.expand ? processWord(doc.content, env, escape) : doc.content) });
+      continue;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s)) {
+      if (inst.kind === 'copy') throw new CopyError(`source can't be a URL for COPY`);
+      throw new CopyError(`ADD failed: cannot fetch ${s}: remote sources are not supported (this builder has no network access); download the file into the build context and COPY it`);
+    }
+    fileSrcs.push(s);
+  }
+  let root = io.contextDir;
+  let fromId = '';
+  if (inst.from !== undefined && fileSrcs.length > 0) {
+    const fromName = processWord(inst.from, env, escape);
+    const img = await io.fromImage(fromName);
+    fromId = img.id;
+    const cid = await probeContainer(io.engine, img);
+    try {
+      root = await fetchFromContainer(io.engine, cid, fileSrcs, io.tmpRoot, name);
+    } finally {
+      await io.engine.containers.remove(cid, { force: true }).catch(() => {});
+    }
+  }
+  const infos = fileSrcs.length > 0 ? await resolveSources(root, fileSrcs, name) : [];
+  for (const info of infos) {
+    if (info.isDir) items.push({ kind: 'dir', host: info.host, keepOwner: false });
+    else if (inst.kind === 'add' && (await isArchive(info.host))) items.push({ kind: 'dir', host: await extractArchive(info.host, io.tmpRoot), keepOwner: true });
+    else items.push({ kind: 'file', host: info.host, name: posix.basename(info.rel) });
+  }
+  if (items.length > 1 && !intoDir) {
+    throw new CopyError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
+  }
+  const own: Ownership = { uid: 0, gid: 0 };
+  if (inst.chmod) own.mode = parseChmod(inst.chmod);
+  if (inst.chown) {
+    const spec = processWord(inst.chown, env, escape);
+    Object.assign(own, await resolveChown(spec, chownReader ?? (() => Promise.reject(new Error('no image')))));
+  }
+
+  // Entries relative to a placeholder destination: the hash covers what is copied, not where.
+  const relEntries = async (target: string, fileTarget: (it: Item & { kind: 'file' | 'inline' }) => string): Promise<CopyEntry[]> => {
+    const out: CopyEntry[] = [];
+    for (const it of items) {
+      if (it.kind === 'dir') {
+        const es = await dirEntries(it.host, target, it.keepOwner && !inst.chown ? { ...own, keep: true } : own);
+        out.push(...es);
+      } else if (it.kind === 'file') out.push(await fileEntry(it.host, fileTarget(it), own));
+      else out.push({ path: fileTarget(it), type: 'file', mode: own.mode ?? 0o644, uid: own.uid, gid: own.gid, mtime: new Date(), size: it.data.length, data: it.data });
+    }
+    return out;
+  };
+  const hash = await contentHash(await relEntries('', (it) => it.name));
+  const kind = items.length === 1 ? (items[0].kind === 'dir' ? 'dir' : 'file') : 'multi';
+  const comment = `${name} ${kind}:${hash} in ${intoDir ? dest + (dest === '/' ? '' : '/') : dest} `;
+  const flagsKey = JSON.stringify({ from: fromId, chown: own.uid + ':' + own.gid, chmod: own.mode ?? null, intoDir, dest, link: inst.link });
+
+  return {
+    comment,
+    hash: `${hash}|${flagsKey}`,
+    needsProbe: true,
+    async entries(statPath) {
+      // A single file into an existing directory lands inside it.
+      let intoTarget = intoDir || items.some((i) => i.kind === 'dir');
+      if (!intoTarget && (await statPath(dest)) === 'dir') intoTarget = true;
+      const dir = intoTarget ? dest : posix.dirname(dest);
+      const made: CopyEntry[] = [];
+      const comps = dir.split('/').filter((c) => c !== '');
+      let missing = false;
+      let p = '';
+      for (const c of comps) {
+        p += '/' + c;
+        if (!missing && (await statPath(p)) === 'missing') missing = true;
+        if (missing) made.push({ path: p.slice(1), type: 'directory', mode: 0o755, uid: own.uid, gid: own.gid, mtime: new Date(), size: 0 });
+      }
+      const rel = dir === '/' ? '' : dir.slice(1);
+      const contents = await relEntries(rel, (it) => (intoTarget ? (rel ? `${rel}/${it.name}` : it.name) : dest.slice(1)));
+      return [...made, ...contents.map((e) => ({ ...e, path: e.path.replace(/^\/+/, '') }))];
+    },
+  };
+}
+
+export { entriesTar, readEtcFile };

@@ -1,0 +1,165 @@
+/**
+ * The steps that change the filesystem: RUN (a container on the engine), COPY/ADD and
+ * WORKDIR (files written into a step container, or straight into a layer on scratch).
+ * Each one's step container is removed on every path.
+ */
+import { posix } from 'node:path';
+import { isNotFound } from '../../common/errors.js';
+import type { Image } from '../../images/types.js';
+import { entriesTar, type CopyEntry } from '../copy/copy-plan.js';
+import { probeContainer, readEtcFile } from '../copy/copy-sources.js';
+import type { Instruction } from '../dockerfile/instructions.js';
+import { processWord, type Env } from '../dockerfile/shell-lex.js';
+import type { NewLayer } from '../image-writer.js';
+import { DEFAULT_PATH, cloneConfig, runArgEnv, type StageState } from '../stage-state.js';
+import { commitStep, nopFileCreatedBy, shortHex, type StepContext } from '../step-context.js';
+import { containerLayer, createStepContainer, removeStepContainer, runStepContainer } from './containers.js';
+import { StepError, commandArgs } from './metadata.js';
+import { prepareCopy } from './copy-step.js';
+
+type RunInst = Extract<Instruction, { kind: 'run' }>;
+type CopyInst = Extract<Instruction, { kind: 'copy' | 'add' }>;
+
+const ONLY_HEREDOC = /^<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1$/;
+
+/** The argv a RUN executes; here-documents become part of the shell script. */
+function runArgv(inst: RunInst, state: StageState, env: Env, escape: string): string[] {
+  if (inst.cmd.exec || inst.heredocs.length === 0) return commandArgs(inst.cmd, state);
+  const body = (d: RunInst['heredocs'][number]) => (d.expand ? processWord(d.content, env, escape) : d.content);
+  const only = ONLY_HEREDOC.exec(inst.cmd.text.trim());
+  if (only && inst.heredocs.length === 1) return commandArgs({ exec: false, text: body(inst.heredocs[0]) }, state);
+  const script = inst.cmd.text + '\n' + inst.heredocs.map((d) => `${d.content}${d.name}\n`).join('');
+  return commandArgs({ exec: false, text: script }, state);
+}
+
+export async function runStep(ctx: StepContext, state: StageState, inst: RunInst, env: Env): Promise<Image> {
+  const argv = runArgv(inst, state, env, ctx.escape);
+  const { all, recorded } = runArgEnv(state, ctx.args);
+  const createdBy = (all.length > 0 ? [`|${recorded.length}`, ...recorded, ...argv] : argv).join(' ');
+  const network = inst.network ?? ctx.network;
+  return commitStep(ctx, state, {
+    key: JSON.stringify({ run: argv, env: all, network: network ?? '' }),
+    config: state.config,
+    createdBy,
+    author: state.author,
+    work: async () => {
+      const image = state.image;
+      if (!image) throw new StepError(`The command '${argv.join(' ')}' cannot run: the stage has no filesystem yet (FROM scratch)`);
+      const baseEnv = state.config.Env ?? [];
+      const envList = [...(baseEnv.some((e) => e.startsWith('PATH=')) ? [] : [DEFAULT_PATH]), ...baseEnv, ...all];
+      const id = await createStepContainer(ctx.engine, { image, config: state.config, cmd: argv, env: envList, network });
+      const cleanup = async () => {
+        await removeStepContainer(ctx.engine, id);
+      };
+      try {
+        ctx.out(` ---> Running in ${shortHex(id)}\n`);
+        const code = await runStepContainer(ctx.engine, id, (t) => ctx.out(t), ctx.signal);
+        if (ctx.signal.aborted) throw new StepError('build cancelled');
+        if (code !== 0) throw new StepError(`The command '${argv.join(' ')}' returned a non-zero code: ${code}`);
+        const { layer, temp } = await containerLayer(ctx.engine, id);
+        return {
+          layer,
+          cleanup: async () => {
+            await ctx.writer.dropTemp(temp);
+            await cleanup();
+            ctx.out(`Removing intermediate container ${shortHex(id)}\n`);
+          },
+        };
+      } catch (err) {
+        await cleanup();
+        throw err;
+      }
+    },
+  });
+}
+
+type StatFn = (p: string) => Promise<'dir' | 'other' | 'missing'>;
+
+/**
+ * Writes entries on top of the stage's image: through a step container (so parents keep
+ * their metadata) or, on scratch, straight into a new layer.
+ */
+async function writeEntries(ctx: StepContext, state: StageState, plan: (stat: StatFn) => Promise<CopyEntry[]>): Promise<{ layer?: NewLayer; cleanup?: () => Promise<void> }> {
+  const image = state.image;
+  if (!image) {
+    const entries = await plan(async () => 'missing');
+    if (entries.length === 0) return {};
+    const { layer, temp } = await ctx.writer.ingest(undefined, entriesTar(entries));
+    return { layer, cleanup: () => ctx.writer.dropTemp(temp) };
+  }
+  const id = await probeContainer(ctx.engine, image);
+  try {
+    const stat: StatFn = async (p) => {
+      try {
+        const st = await ctx.engine.containers.archiveStat(id, p);
+        return st.mode & 0x80000000 ? 'dir' : 'other';
+      } catch (err) {
+        if (isNotFound(err)) return 'missing';
+        throw err;
+      }
+    };
+    const entries = await plan(stat);
+    if (entries.length === 0) {
+      await removeStepContainer(ctx.engine, id);
+      return {};
+    }
+    await ctx.engine.containers.archivePut(id, '/', entriesTar(entries), {});
+    const { layer, temp } = await containerLayer(ctx.engine, id);
+    return {
+      layer,
+      cleanup: async () => {
+        await ctx.writer.dropTemp(temp);
+        await removeStepContainer(ctx.engine, id);
+      },
+    };
+  } catch (err) {
+    await removeStepContainer(ctx.engine, id);
+    throw err;
+  }
+}
+
+export async function copyStep(ctx: StepContext, state: StageState, inst: CopyInst, env: Env): Promise<Image> {
+  const chownReader = async (name: 'passwd' | 'group'): Promise<string> => {
+    if (!state.image) throw new Error('no image');
+    const id = await probeContainer(ctx.engine, state.image);
+    try {
+      return await readEtcFile(ctx.engine, id, name, ctx.tmpRoot);
+    } finally {
+      await removeStepContainer(ctx.engine, id);
+    }
+  };
+  const prep = await prepareCopy(inst, state, env, ctx.escape, { engine: ctx.engine, contextDir: ctx.contextDir, tmpRoot: ctx.tmpRoot, fromImage: (n) => ctx.imageFor(n) }, chownReader);
+  return commitStep(ctx, state, {
+    key: JSON.stringify({ copy: prep.hash }),
+    config: state.config,
+    createdBy: nopFileCreatedBy(state, prep.comment),
+    author: state.author,
+    work: () => writeEntries(ctx, state, (stat) => prep.entries(stat)),
+  });
+}
+
+export async function workdirStep(ctx: StepContext, state: StageState, text: string, env: Env): Promise<{ image: Image; config: StageState['config'] }> {
+  const raw = processWord(text, env, ctx.escape);
+  const dir = posix.normalize(raw.startsWith('/') ? raw : posix.join(state.config.WorkingDir || '/', raw)).replace(/(.)\/+$/, '$1');
+  const config = cloneConfig(state.config);
+  config.WorkingDir = dir;
+  const image = await commitStep(ctx, state, {
+    key: JSON.stringify({ workdir: dir }),
+    config,
+    createdBy: nopFileCreatedBy(state, `WORKDIR ${dir}`),
+    author: state.author,
+    work: () =>
+      writeEntries(ctx, state, async (stat) => {
+        const made: CopyEntry[] = [];
+        let p = '';
+        let missing = false;
+        for (const c of dir.split('/').filter((x) => x !== '')) {
+          p += '/' + c;
+          if (!missing && (await stat(p)) === 'missing') missing = true;
+          if (missing) made.push({ path: p.slice(1), type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
+        }
+        return made;
+      }),
+  });
+  return { image, config };
+}
