@@ -131,7 +131,7 @@ test('--workers 2: worker processes share the port and upload sessions, and stop
     assert.equal(await serve.exit, 0);
     for (const pid of workers) {
       let alive = true;
-      for (let i = 0; i < 50 && alive; i++) {
+      for (let i = 0; i < 200 && alive; i++) {
         alive = (() => { try { process.kill(pid, 0); return true; } catch { return false; } })();
         if (alive) await new Promise((r) => setTimeout(r, 50));
       }

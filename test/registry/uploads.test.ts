@@ -100,7 +100,7 @@ test('an interrupted monolithic upload leaves nothing visible', async () => {
       req.on('close', () => resolve());
     });
     // Give the server a moment to notice the dropped connection and clean up.
-    for (let i = 0; i < 50 && (await readdir(join(reg.root, '_uploads'))).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && (await readdir(join(reg.root, '_uploads'))).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await fetch(`${reg.url}/v2/cut/blobs/${sha256(data)}`, { method: 'HEAD' })).status, 404);
     assert.deepEqual(await readdir(join(reg.root, '_uploads')), []);
     assert.deepEqual(await readdir(join(reg.root, 'blobs')), []);
@@ -142,7 +142,7 @@ test('a chunk cut off mid-transfer is rolled back; the session continues from th
       req.write(data.subarray(100_000, 150_000), () => setTimeout(() => req.destroy(), 50));
     });
     let range = '';
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 250; i++) {
       range = (await fetch(url)).headers.get('range') ?? '';
       if (range === '0-99999') break;
       await new Promise((r) => setTimeout(r, 20));
@@ -168,7 +168,8 @@ test('past --max-requests in flight, requests get 429 TOOMANYREQUESTS with Retry
       finish(res.statusCode!);
     });
     slow.write(data.subarray(0, 10_000));
-    await new Promise((r) => setTimeout(r, 100));
+    // Wait until the server is inside that request (its upload session exists).
+    for (let i = 0; i < 250 && (await readdir(join(reg.root, '_uploads'))).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const refused = await fetch(`${reg.url}/v2/`);
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '1');
@@ -176,7 +177,7 @@ test('past --max-requests in flight, requests get 429 TOOMANYREQUESTS with Retry
     slow.end(data.subarray(10_000));
     assert.equal(await done, 201);
     let status = 0;
-    for (let i = 0; i < 20 && status !== 200; i++) {
+    for (let i = 0; i < 250 && status !== 200; i++) {
       status = (await fetch(`${reg.url}/v2/`)).status;
       if (status !== 200) await new Promise((r) => setTimeout(r, 20));
     }
