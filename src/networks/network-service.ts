@@ -52,10 +52,17 @@ export class NetworkService extends NetworkRegistry {
     await this.dns.stop(n.id);
   }
 
-  /** The user networks visible to whoever sent a query from `sourceIp` on `networkId`: all of that container's. */
+  /**
+   * The user networks whose names the sender of a query may see: all networks of the
+   * container at `sourceIp` when it is on `networkId`; none when it is a container of another
+   * network (the gateway is reachable from every bridge through the host); the asked network
+   * for anything else (the host itself).
+   */
   private visibleNetworks(networkId: string, sourceIp: string): string[] {
-    for (const { attachment, endpoint } of this.store.endpointsOn(networkId)) {
-      if (endpoint.ip === sourceIp) return attachment.endpoints.map((e) => e.networkId).filter((id) => !this.store.networks.get(id)?.isDefault);
+    for (const a of this.store.attachments.values()) {
+      if (!a.endpoints.some((e) => e.ip === sourceIp)) continue;
+      if (!a.endpoints.some((e) => e.networkId === networkId && e.ip === sourceIp)) return [];
+      return a.endpoints.map((e) => e.networkId).filter((id) => !this.store.networks.get(id)?.isDefault);
     }
     return [networkId];
   }

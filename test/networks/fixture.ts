@@ -54,6 +54,17 @@ export class NetFixture {
     return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
   }
 
+  /** The same without blocking the event loop: needed when this process answers (the embedded DNS). */
+  inNsAsync(netns: string, args: string[]): Promise<{ status: number; out: string }> {
+    return new Promise((resolve) => {
+      const p = spawn('nsenter', [`--net=${netns}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      p.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      p.on('close', (code) => resolve({ status: code ?? -1, out }));
+    });
+  }
+
   /** A busybox httpd serving `body` on `port` inside the namespace (killed at cleanup). */
   async httpd(netns: string, port: number, body: string): Promise<void> {
     const dir = mkdtempSync(join(this.root, 'www-'));
