@@ -16,6 +16,7 @@ import { startControllers } from './controllers/index.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import type { Store } from './storage/store.js';
+import { acquirePidLock } from './storage/pid-lock.js';
 
 interface ServerFlags {
   dataDir: string;
@@ -82,11 +83,14 @@ export async function runServer(argv: string[]): Promise<number> {
     return 1;
   }
   let store: Store;
+  let unlock = (): void => undefined;
   try {
+    if (!f.datastoreEndpoint) unlock = acquirePidLock(join(dataDir, 'server.pid'));
     store = openStore(f.datastoreEndpoint, dataDir, Number(f.watchHistory));
     await store.currentRevision();
   } catch (err) {
     process.stderr.write(`wharf server: cannot open the datastore: ${(err as Error).message}\n`);
+    unlock();
     return 1;
   }
   const token = await loadToken(dataDir, f.token);
@@ -105,6 +109,7 @@ export async function runServer(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`wharf server: cannot listen on ${f.bindAddress}:${port}: ${(err as Error).message}\n`);
     await store.close();
+    unlock();
     return 1;
   }
   await bootstrapCluster(server.registry, bound);
@@ -122,5 +127,6 @@ export async function runServer(argv: string[]): Promise<number> {
   await stopControllers();
   await server.stop();
   await store.close();
+  unlock();
   return 0;
 }

@@ -51,3 +51,18 @@ test('kill -9 during concurrent writes leaves a consistent store with every ackn
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a second server on the same embedded store refuses to start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-lock-'));
+  try {
+    const first = await startServer({ dataDir: dir });
+    try {
+      await assert.rejects(startServer({ dataDir: dir, kubeconfig: join(dir, 'second.yaml') }), /another wharf server \(pid \d+\) is using this data directory/);
+      assert.equal(first.kubectl(['get', 'ns', 'default', '-o', 'name']).stdout.trim(), 'namespace/default');
+    } finally {
+      await first.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
