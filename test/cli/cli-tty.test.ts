@@ -9,15 +9,29 @@ import { CLI_MAIN, importBusybox, startTestDaemon, uniqueName, wharf, type TestD
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Runs the CLI inside a pseudo-terminal, typing `keys` after `delayMs`. */
-function inPty(d: TestDaemon, args: string[], keys: string, delayMs: number): Promise<{ code: number; output: string }> {
+/** Polls until the named container runs (the CLI's terminal is raw by then). */
+async function whenRunning(d: TestDaemon, name: string): Promise<void> {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    if ((await wharf(d, ['inspect', '-f', '{{.State.Running}}', name])).stdout === 'true\n') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not start`);
+}
+
+/** Runs the CLI inside a pseudo-terminal, typing `keys` once `ready` resolves. */
+function inPty(d: TestDaemon, args: string[], keys: string, ready: Promise<void>): Promise<{ code: number; output: string }> {
   const cmd = [process.execPath, CLI_MAIN, ...args].map(shellQuote).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, DOCKER_HOST: d.host, WHARF_HOST: d.host }, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const typing = setTimeout(() => child.stdin.write(keys), delayMs);
+    let typing: NodeJS.Timeout | undefined;
+    ready.then(
+      () => (typing = setTimeout(() => child.stdin.write(keys), 300)),
+      () => child.kill('SIGKILL'),
+    );
     const kill = setTimeout(() => child.kill('SIGKILL'), 60000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -48,7 +62,8 @@ describe('wharf CLI: terminals and signals', () => {
   });
 
   test('run -it: a real TTY inside, typed input reaches it, the exit code comes back', async () => {
-    const r = await inPty(d, ['run', '--rm', '-it', '--network', 'none', image, 'sh', '-c', 'tty; read x; echo got-$x; exit 6'], 'hello\n', 1500);
+    const name = uniqueName('wh-cli-it');
+    const r = await inPty(d, ['run', '--rm', '-it', '--name', name, '--network', 'none', image, 'sh', '-c', 'tty; read x; echo got-$x; exit 6'], 'hello\n', whenRunning(d, name));
     assert.match(r.output, /\/dev\/pts\/\d+/);
     assert.match(r.output, /got-hello/);
     assert.equal(r.code, 6);
@@ -57,12 +72,12 @@ describe('wharf CLI: terminals and signals', () => {
   test('the detach keys leave the container running and exit 0', async () => {
     const name = uniqueName('wh-cli-detach');
     names.push(name);
-    const r = await inPty(d, ['run', '-it', '--name', name, '--network', 'none', image, 'sleep', '120'], '\x10\x11', 1500);
+    const r = await inPty(d, ['run', '-it', '--name', name, '--network', 'none', image, 'sleep', '120'], '\x10\x11', whenRunning(d, name));
     assert.equal(r.code, 0);
     assert.equal((await wharf(d, ['inspect', '-f', '{{.State.Running}}', name])).stdout, 'true\n');
     const custom = uniqueName('wh-cli-detach2');
     names.push(custom);
-    const r2 = await inPty(d, ['run', '-it', '--detach-keys', 'ctrl-a,x', '--name', custom, '--network', 'none', image, 'sleep', '120'], '\x01x', 1500);
+    const r2 = await inPty(d, ['run', '-it', '--detach-keys', 'ctrl-a,x', '--name', custom, '--network', 'none', image, 'sleep', '120'], '\x01x', whenRunning(d, custom));
     assert.equal(r2.code, 0);
     assert.equal((await wharf(d, ['inspect', '-f', '{{.State.Running}}', custom])).stdout, 'true\n');
   });

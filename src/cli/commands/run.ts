@@ -131,9 +131,12 @@ export const run: Command = {
     // The wait must be registered before start, or a fast container's exit is missed.
     await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
 
+    // Signals are forwarded from before start (as docker does), so none is lost to a fast container.
+    const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${path}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
       await client.call('POST', `${path}/start`).then((r) => r.resume());
     } catch (err) {
+      stopSignals?.();
       hijacked?.socket.destroy();
       await pumping;
       if (err instanceof ApiError) {
@@ -144,7 +147,6 @@ export const run: Command = {
     }
 
     const stopResize = tty ? followTerminalSize(ctx.stdout, (h, w) => client.call('POST', `${path}/resize`, { query: { h, w } }).then((r) => r.resume())) : undefined;
-    const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${path}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
       const pumped = await pumping;
       if (pumped.detached) return 0;

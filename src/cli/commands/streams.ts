@@ -58,9 +58,11 @@ export const start: Command = {
     const status = exitStatus(waitRes);
     status.catch(() => undefined);
     await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    const stopSignals = !tty ? proxySignals((sig) => client.call('POST', `${cpath(info.Id)}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
       await client.call('POST', `${cpath(info.Id)}/start`).then((r) => r.resume());
     } catch (err) {
+      stopSignals?.();
       hijacked.socket.destroy();
       await pumping;
       if (err instanceof ApiError) {
@@ -70,7 +72,6 @@ export const start: Command = {
       throw err;
     }
     const stopResize = tty ? followTerminalSize(ctx.stdout, (h, w) => client.call('POST', `${cpath(info.Id)}/resize`, { query: { h, w } }).then((r) => r.resume())) : undefined;
-    const stopSignals = !tty ? proxySignals((sig) => client.call('POST', `${cpath(info.Id)}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
     try {
       const pumped = await pumping;
       if (pumped.detached) return 0;

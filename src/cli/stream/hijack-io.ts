@@ -12,7 +12,7 @@ export interface PumpOptions {
   stdin?: NodeJS.ReadStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Detach sequence as bytes (default ctrl-p,ctrl-q) when stdin is a TTY. */
+  /** Detach sequence as bytes (default ctrl-p,ctrl-q), watched for on stdin. */
   detachKeys?: number[];
 }
 
@@ -74,16 +74,45 @@ export function pumpHijacked(h: Hijacked, opts: PumpOptions): Promise<PumpResult
     // A stream already torn down emits nothing more: do not wait for it.
     if (socket.destroyed) queueMicrotask(finish);
 
+    // Like docker's escape proxy: the detach sequence is caught here (and not sent on);
+    // a partial match that breaks off is sent as typed.
     const keys = opts.detachKeys ?? [16, 17];
-    let matched = 0;
+    let held: number[] = [];
+    const send = (data: Buffer) => {
+      if (data.length > 0 && !socket.destroyed && !socket.writableEnded) socket.write(data);
+    };
     function onStdin(chunk: Buffer) {
-      if (opts.tty) {
-        for (const b of chunk) {
-          matched = b === keys[matched] ? matched + 1 : b === keys[0] ? 1 : 0;
-          if (matched === keys.length) detached = true;
-        }
+      if (keys.length === 0 || (held.length === 0 && !chunk.includes(keys[0]))) {
+        send(chunk);
+        return;
       }
-      if (!socket.destroyed && !socket.writableEnded) socket.write(chunk);
+      const out: number[] = [];
+      for (const b of chunk) {
+        if (b === keys[held.length]) {
+          held.push(b);
+          if (held.length === keys.length) {
+            send(Buffer.from(out));
+            detached = true;
+            socket.destroy();
+            finish();
+            return;
+          }
+          continue;
+        }
+        out.push(...held);
+        held = [];
+        if (b === keys[0]) {
+          held.push(b);
+          if (keys.length === 1) {
+            send(Buffer.from(out));
+            detached = true;
+            socket.destroy();
+            finish();
+            return;
+          }
+        } else out.push(b);
+      }
+      send(Buffer.from(out));
     }
     if (opts.stdin) {
       const stdin = opts.stdin;
