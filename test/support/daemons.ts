@@ -39,6 +39,25 @@ export function pingSocket(socket: string): Promise<boolean> {
   });
 }
 
+function api(socket: string, method: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, path, method, timeout: 30000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+/** Force-removes every container of the daemon behind `socket` through its API. */
+export async function removeAllContainers(socket: string): Promise<void> {
+  const list = JSON.parse(await api(socket, 'GET', '/containers/json?all=1')) as { Id: string }[];
+  await Promise.all(list.map((c) => api(socket, 'DELETE', `/containers/${c.Id}?force=1&v=1`)));
+}
+
 async function waitUp(socket: string, proc: ChildProcess, logs: () => string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -74,6 +93,8 @@ function launch(kind: 'wharf' | 'docker', cmd: string, args: string[], dirs: { b
     proc,
     logs: () => out,
     async stop() {
+      // Whatever a failed test left running goes first, so no container outlives its daemon's folders.
+      if (proc.exitCode === null) await removeAllContainers(dirs.socket).catch(() => {});
       proc.kill('SIGTERM');
       if (!(await waitExit(proc, 15000))) {
         proc.kill('SIGKILL');
