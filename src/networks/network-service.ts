@@ -85,18 +85,26 @@ export class NetworkService extends NetworkRegistry {
     return undefined;
   }
 
-  /** The networks a container joins, primary first: NetworkMode then EndpointsConfig's other keys. */
-  private targets(opts: AttachOptions): Array<{ net: NetworkRecord; cfg: EndpointSettings }> {
+  /**
+   * The networks a container joins, primary first: NetworkMode, then EndpointsConfig's other
+   * keys, then networks connected while it was stopped, minus those disconnected meanwhile.
+   */
+  private targets(containerId: string, opts: AttachOptions): Array<{ net: NetworkRecord; cfg: EndpointSettings }> {
     const mode = !opts.networkMode || opts.networkMode === 'default' ? 'bridge' : opts.networkMode;
+    const changes = this.store.connections.get(containerId);
     const out: Array<{ net: NetworkRecord; cfg: EndpointSettings }> = [];
     const cfgs = opts.endpointsConfig ?? {};
     const primary = this.resolve(mode);
-    out.push({ net: primary, cfg: cfgs[mode] ?? cfgs[primary.name] ?? cfgs[primary.id] ?? {} });
-    for (const [key, cfg] of Object.entries(cfgs)) {
-      const n = this.resolve(key);
-      if (out.some((t) => t.net.id === n.id)) continue;
+    const add = (n: NetworkRecord, cfg: EndpointSettings) => {
+      if (out.some((t) => t.net.id === n.id) || changes?.disconnected.includes(n.id)) return;
       if (n.driver !== 'bridge') throw invalidParameter('container cannot be disconnected from host network or connected to host network');
       out.push({ net: n, cfg: cfg ?? {} });
+    };
+    add(primary, cfgs[mode] ?? cfgs[primary.name] ?? cfgs[primary.id] ?? {});
+    for (const [key, cfg] of Object.entries(cfgs)) add(this.resolve(key), cfg);
+    for (const [id, cfg] of Object.entries(changes?.connected ?? {})) {
+      const n = this.store.networks.get(id);
+      if (n) add(n, cfg); // a network removed since is simply gone, as with dockerd
     }
     return out;
   }
@@ -128,7 +136,10 @@ export class NetworkService extends NetworkRegistry {
       const existing = this.store.attachments.get(containerId);
       if (existing?.netnsPath && existsSync(existing.netnsPath)) return this.result(existing, opts);
       if (existing) await this.teardown(existing);
-      const targets = this.targets(opts);
+      const targets = this.targets(containerId, opts);
+      if (targets.length === 0) {
+        return { settings: networkSettings(undefined, this.store.networks, 'none'), hostsEntries: extraHosts(opts), resolvConf: await hostResolvConf(this.opts.resolvConfPath, opts) };
+      }
       const endpoints = targets.map((t, i) => this.newEndpoint(containerId, opts.name, t.net, t.cfg, i, i === 0 ? opts.mac : undefined));
       const taken: PortMapping[] = [...this.store.attachments.values()].flatMap((a) => a.ports);
       const ports = await allocatePorts(portRequests(opts.portBindings, !!opts.publishAll, opts.exposedPorts), taken);
@@ -166,9 +177,30 @@ export class NetworkService extends NetworkRegistry {
     };
   }
 
-  /** NetworkSettings for inspect, from the live record (or empty when the container is not attached). */
-  settings(containerId: string, networkMode: string): Record<string, any> {
-    return networkSettings(this.store.attachments.get(containerId), this.store.networks, networkMode || 'default');
+  /**
+   * NetworkSettings for inspect at any time: from the live record while the container runs;
+   * otherwise the networks it would join, with IDs and aliases but no addresses (as dockerd
+   * shows a stopped container).
+   */
+  settings(containerId: string, networkMode: string, endpointsConfig?: Record<string, EndpointSettings> | null): Record<string, any> {
+    const mode = networkMode || 'default';
+    const rec = this.store.attachments.get(containerId);
+    if (rec || mode === 'host' || mode === 'none' || mode.startsWith('container:')) return networkSettings(rec, this.store.networks, mode);
+    const out = networkSettings(undefined, this.store.networks, mode);
+    let targets: ReturnType<NetworkService['targets']> = [];
+    try {
+      targets = this.targets(containerId, { name: '', networkMode: mode, endpointsConfig });
+    } catch {
+      // a network named in the config was removed: show what still exists
+    }
+    for (const { net, cfg } of targets) {
+      out.Networks[net.name] = {
+        IPAMConfig: cfg.IPAMConfig?.IPv4Address ? { IPv4Address: cfg.IPAMConfig.IPv4Address } : null, Links: null,
+        Aliases: net.isDefault ? null : (cfg.Aliases ?? null), NetworkID: net.id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0,
+        IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null,
+      };
+    }
+    return out;
   }
 
   async detach(containerId: string): Promise<void> {
@@ -193,13 +225,21 @@ export class NetworkService extends NetworkRegistry {
     await removeNetns(join(this.netnsDir, containerId));
   }
 
-  /** Connects a running container (one with an attachment) to one more network. */
+  /**
+   * `network connect`: a running container (one with an attachment) gets a new interface at
+   * once; a stopped one is remembered and joins at its next start.
+   */
   async connect(ref: string, containerId: string, cfg: EndpointSettings = {}): Promise<void> {
     return this.mutex.run('net', async () => {
       const n = this.resolve(ref);
       if (n.driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
+      if (cfg.IPAMConfig?.IPv4Address && (n.isDefault || !n.ipamConfig[0]?.Subnet)) throw invalidParameter('user specified IP address is supported on user defined networks only');
       const rec = this.store.attachments.get(containerId);
-      if (!rec?.netnsPath) throw forbidden(`container ${containerId} is not running`);
+      if (!rec?.netnsPath) {
+        const c = this.store.connections.get(containerId) ?? { containerId, connected: {}, disconnected: [] };
+        await this.store.putConnections({ containerId, connected: { ...c.connected, [n.id]: cfg }, disconnected: c.disconnected.filter((x) => x !== n.id) });
+        return;
+      }
       this.assertNotConnected(containerId, n);
       const used = new Set(rec.endpoints.map((e) => Number(e.ifName.slice(3))));
       let idx = 0;
@@ -214,18 +254,41 @@ export class NetworkService extends NetworkRegistry {
         await this.store.putAttachment(rec);
         throw err;
       }
+      await this.rememberChange(containerId, n.id, cfg);
     });
   }
 
-  async disconnect(ref: string, containerId: string): Promise<void> {
+  /** `network disconnect`: removes the interface now if running; either way it stays off at the next start. */
+  async disconnect(ref: string, containerId: string, opts: { force?: boolean } = {}): Promise<void> {
     return this.mutex.run('net', async () => {
       const n = this.resolve(ref);
+      if (n.driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
       const rec = this.store.attachments.get(containerId);
       const e = rec?.endpoints.find((x) => x.networkId === n.id);
-      if (!rec || !e) throw forbidden(`container ${containerId} is not connected to network ${n.name}`);
-      await unplugEndpoint(e);
-      await this.store.putAttachment({ ...rec, endpoints: rec.endpoints.filter((x) => x !== e) });
+      if (rec && e) {
+        await unplugEndpoint(e);
+        await this.store.putAttachment({ ...rec, endpoints: rec.endpoints.filter((x) => x !== e) });
+      } else if (rec && !opts.force) {
+        throw forbidden(`container ${containerId} is not connected to network ${n.name}`);
+      }
+      await this.rememberChange(containerId, n.id, undefined);
     });
+  }
+
+  private async rememberChange(containerId: string, networkId: string, cfg: EndpointSettings | undefined): Promise<void> {
+    const c = this.store.connections.get(containerId) ?? { containerId, connected: {}, disconnected: [] };
+    const connected = { ...c.connected };
+    delete connected[networkId];
+    if (cfg) connected[networkId] = cfg;
+    const disconnected = c.disconnected.filter((x) => x !== networkId);
+    if (!cfg) disconnected.push(networkId);
+    await this.store.putConnections({ containerId, connected, disconnected });
+  }
+
+  /** The container is gone for good (`rm`): drop what connect/disconnect remembered for it. */
+  async forget(containerId: string): Promise<void> {
+    await this.detach(containerId);
+    await this.mutex.run('net', () => this.store.deleteConnections(containerId));
   }
 
   /** Whether a container currently holds endpoints here (for `network rm` callers and tests). */

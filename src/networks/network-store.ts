@@ -1,17 +1,19 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomic-file.js';
-import type { AttachmentRecord, NetworkRecord } from './types.js';
+import type { AttachmentRecord, ConnectionChanges, NetworkRecord } from './types.js';
 
 /**
  * The networking area's state on disk, cached in memory:
  *   <root>/networks/<id>.json     one network each
  *   <root>/attachments/<cid>.json what one running container holds (endpoints = address leases, ports)
+ *   <root>/connections/<cid>.json network connect/disconnect done while the container was stopped
  * Each file is replaced atomically, so a crash leaves the old or the new record, never a torn one.
  */
 export class NetworkStore {
   readonly networks = new Map<string, NetworkRecord>();
   readonly attachments = new Map<string, AttachmentRecord>();
+  readonly connections = new Map<string, ConnectionChanges>();
 
   private constructor(private readonly root: string) {}
 
@@ -19,6 +21,7 @@ export class NetworkStore {
     const s = new NetworkStore(root);
     for (const n of await readAll<NetworkRecord>(join(root, 'networks'))) s.networks.set(n.id, n);
     for (const a of await readAll<AttachmentRecord>(join(root, 'attachments'))) s.attachments.set(a.containerId, a);
+    for (const c of await readAll<ConnectionChanges>(join(root, 'connections'))) s.connections.set(c.containerId, c);
     return s;
   }
 
@@ -40,6 +43,16 @@ export class NetworkStore {
   async deleteAttachment(containerId: string): Promise<void> {
     await unlink(join(this.root, 'attachments', `${containerId}.json`)).catch(ignoreMissing);
     this.attachments.delete(containerId);
+  }
+
+  async putConnections(c: ConnectionChanges): Promise<void> {
+    await writeJsonAtomic(join(this.root, 'connections', `${c.containerId}.json`), c);
+    this.connections.set(c.containerId, c);
+  }
+
+  async deleteConnections(containerId: string): Promise<void> {
+    await unlink(join(this.root, 'connections', `${containerId}.json`)).catch(ignoreMissing);
+    this.connections.delete(containerId);
   }
 
   /** Endpoints on one network, with the container each belongs to. */

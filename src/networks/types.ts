@@ -64,6 +64,19 @@ export interface AttachmentRecord {
   exposed: string[];
 }
 
+/**
+ * `network connect`/`disconnect` of a container that is not running: remembered here and
+ * applied on top of its create-time NetworkingConfig at its next start (dockerd keeps them in
+ * the container's own config; here the networking area keeps them so it owns all of it).
+ */
+export interface ConnectionChanges {
+  containerId: string;
+  /** Network ID → endpoint settings to add. */
+  connected: Record<string, EndpointSettings>;
+  /** Network IDs to leave out even if the create config names them. */
+  disconnected: string[];
+}
+
 /** Docker's `NetworkingConfig.EndpointsConfig[name]`. */
 export interface EndpointSettings {
   IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;

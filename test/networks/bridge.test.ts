@@ -113,3 +113,50 @@ test('networks and leases survive a daemon crash; reconcile removes what dead co
     assert.deepEqual(await fx.cleanup(), []);
   }
 });
+
+test('connect and disconnect: live interfaces for running containers, remembered for stopped ones', async () => {
+  const fx = new NetFixture();
+  try {
+    const svc = await fx.open();
+    const [n1, n2] = [`c1-${fx.tag}`, `c2-${fx.tag}`];
+    await svc.create({ Name: n1, IPAM: { Config: [{ Subnet: fx.subnet() }] } });
+    const sub2 = fx.subnet();
+    await svc.create({ Name: n2, IPAM: { Config: [{ Subnet: sub2 }] } });
+    const [a, b] = [cid(), cid()];
+    const ra = await svc.attach(a, { name: 'a', networkMode: n1 });
+    const rb = await svc.attach(b, { name: 'b', networkMode: n2 });
+    const ipB = rb.settings.Networks[n2].IPAddress as string;
+    assert.notEqual(fx.inNs(ra.netnsPath!, ['busybox', 'ping', '-c', '1', '-W', '1', ipB]).status, 0);
+
+    const wanted = sub2.replace('.0/24', '.77');
+    await svc.connect(n2, a, { Aliases: ['alpha'], IPAMConfig: { IPv4Address: wanted } });
+    await assert.rejects(svc.connect(n2, a), { message: `endpoint with name a already exists in network ${n2}` });
+    assert.match(fx.inNs(ra.netnsPath!, ['ip', '-br', 'addr', 'show', 'eth1']).out, new RegExp(wanted.replace(/\./g, '\\.')));
+    assert.equal(fx.inNs(ra.netnsPath!, ['busybox', 'ping', '-c', '1', '-W', '2', ipB]).status, 0);
+    assert.deepEqual(svc.settings(a, n1).Networks[n2].Aliases, ['alpha', a.slice(0, 12)]);
+    assert.deepEqual(Object.keys((await svc.inspect(n2)).Containers).sort(), [a, b].sort());
+
+    await svc.disconnect(n2, a);
+    assert.notEqual(fx.inNs(ra.netnsPath!, ['ip', 'link', 'show', 'eth1']).status, 0);
+    assert.deepEqual(Object.keys((await svc.inspect(n2)).Containers), [b]);
+    await assert.rejects(svc.disconnect(n2, a), /is not connected to network/);
+
+    // stopped container: connect is remembered and applied at the next start
+    const c = cid();
+    await svc.connect(n2, c, { Aliases: ['later'] });
+    const stopped = svc.settings(c, n1);
+    assert.deepEqual(Object.keys(stopped.Networks).sort(), [n1, n2].sort());
+    assert.equal(stopped.Networks[n2].IPAddress, '');
+    const rc = await svc.attach(c, { name: 'c', networkMode: n1 });
+    assert.deepEqual(Object.keys(rc.settings.Networks).sort(), [n1, n2].sort());
+    assert.equal(fx.inNs(rc.netnsPath!, ['busybox', 'ping', '-c', '1', '-W', '2', ipB]).status, 0);
+    await svc.detach(c);
+    await svc.disconnect(n2, c);
+    const rc2 = await svc.attach(c, { name: 'c', networkMode: n1 });
+    assert.deepEqual(Object.keys(rc2.settings.Networks), [n1]);
+    await svc.forget(c);
+    assert.equal(svc.attached(c), undefined);
+  } finally {
+    assert.deepEqual(await fx.cleanup(), []);
+  }
+});
