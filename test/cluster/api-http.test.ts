@@ -188,3 +188,16 @@ test('pods/binding assigns a node once; node-agent subresources answer until an 
   assert.equal((await api({ path: `${pods}/bindme` })).json().spec.nodeName, 'node-1');
   status(await api({ method: 'POST', path: `${pods}/bindme/binding`, body: JSON.stringify({ target: { name: 'node-2' } }) }), 409, 'Conflict');
 });
+
+test('deletecollection removes the selected objects and keeps the rest', async () => {
+  const path = `/api/v1/namespaces/${ns}/secrets`;
+  for (const [name, tier] of [['s1', 'a'], ['s2', 'a'], ['s3', 'b']])
+    assert.equal((await api({ method: 'POST', path, body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, labels: { tier } }, stringData: { k: name } }) })).status, 201);
+  const del = await api({ method: 'DELETE', path: `${path}?labelSelector=tier%3Da` });
+  assert.equal(del.status, 200);
+  assert.deepEqual(del.json().items.map((i: { metadata: { name: string } }) => i.metadata.name), ['s1', 's2']);
+  const left = (await api({ path })).json();
+  assert.deepEqual(left.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['s3']);
+  assert.equal(left.items[0].data.k, Buffer.from('s3').toString('base64'), 'stringData folded into data');
+  assert.equal(left.items[0].stringData, undefined);
+});
