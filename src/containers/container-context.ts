@@ -18,6 +18,8 @@ export interface ContainerDeps {
   snapshotter: Snapshotter;
   runtime: Runtime;
   events: EventBus;
+  /** Parent cgroup of every container (dockerd's --cgroup-parent); default /wharf. */
+  cgroupParent?: string;
 }
 
 /**

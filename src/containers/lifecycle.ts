@@ -70,7 +70,7 @@ export class Lifecycle {
     try {
       // Written at each start, as dockerd does: networking decides their content.
       await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig);
-      const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id)))) as { process?: Record<string, unknown> };
+      const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id), this.ctx.deps.cgroupParent))) as { process?: Record<string, unknown> };
       // The client's terminal size at create time, so the first output already fits (dockerd does the same).
       const [height, width] = rec.hostConfig.ConsoleSize ?? [0, 0];
       if (rec.config.Tty && spec.process && height > 0 && width > 0) spec.process.consoleSize = { height, width };

@@ -28,7 +28,7 @@ function bindMounts(binds: string[] | undefined): Mount[] {
 }
 
 /** Translates a container's Docker config into what the runtime needs to build its OCI config. */
-export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles): SpecInput {
+export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles, cgroupParent = '/wharf'): SpecInput {
   const cfg = rec.config;
   const hc = rec.hostConfig;
   // HOSTNAME, HOME and TERM defaults are the runtime's job (it knows the resolved user).
@@ -73,7 +73,7 @@ export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFile
     ipcMode: hc.IpcMode || undefined,
     utsMode: hc.UTSMode || undefined,
     init: Boolean(hc.Init),
-    cgroupsPath: `/wharf/${rec.id}`,
+    cgroupsPath: `${rec.hostConfig.CgroupParent || cgroupParent}/${rec.id}`,
     oomScoreAdj: hc.OomScoreAdj || undefined,
     labels: cfg.Labels,
     devices: hc.Devices ?? undefined,

@@ -17,6 +17,8 @@ export interface EngineOptions {
   execRoot: string;
   runtimePath?: string;
   conmonPath?: string;
+  /** Parent cgroup for containers (dockerd's --cgroup-parent), default /wharf. */
+  cgroupParent?: string;
 }
 
 /** A stable identifier for this engine, kept in the data root (dockerd's ID in /info). */
@@ -45,6 +47,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     snapshotter: storage.snapshotter,
     runtime,
     events,
+    cgroupParent: opts.cgroupParent,
   });
   const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
   const system = new EngineSystem({ dataRoot: opts.dataRoot, id: await engineId(opts.dataRoot), containers, images: storage.images, runtimeName: runtime.name, cgroupVersion });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openEngine } from '../../src/engine/open-engine.js';
 import { busyboxRootfsTar } from './busybox-rootfs.js';
+import { removeCgroupParent, testCgroupParent } from './cgroups.js';
 
 export type TestEngine = Awaited<ReturnType<typeof openEngine>>;
 
@@ -19,7 +20,7 @@ export function mountsUnder(dir: string): string[] {
  */
 export async function engineFixture(): Promise<{ engine: TestEngine; base: string; reopen(): Promise<TestEngine>; cleanup(): Promise<void> }> {
   const base = await mkdtemp(join(tmpdir(), 'wharf-engine-'));
-  const roots = { dataRoot: join(base, 'data'), execRoot: join(base, 'exec') };
+  const roots = { dataRoot: join(base, 'data'), execRoot: join(base, 'exec'), cgroupParent: testCgroupParent() };
   const fx = {
     engine: await openEngine(roots),
     base,
@@ -37,6 +38,7 @@ export async function engineFixture(): Promise<{ engine: TestEngine; base: strin
         await import('node:child_process').then((cp) => cp.spawnSync('umount', ['-l', target]));
       }
       await rm(base, { recursive: true, force: true });
+      removeCgroupParent(roots.cgroupParent);
     },
   };
   await fx.engine.images.importRootfs(Readable.from([await busyboxRootfsTar()]), { reference: 'busybox:latest', changes: ['CMD ["sh"]'] });
