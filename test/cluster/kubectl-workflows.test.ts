@@ -64,3 +64,18 @@ test('delete --wait returns once the objects are gone', () => {
   assert.match(ok(['delete', 'cm', 'one', 'two', '-n', ns, '--wait']), /configmap "one" deleted\nconfigmap "two" deleted/);
   assert.equal(ok(['get', 'cm', '-n', ns, '-o', 'name']).trim(), '');
 });
+
+test('apply --prune deletes labelled objects no longer in the manifests; create cronjob', () => {
+  const two = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p1, namespace: ${ns}, labels: {set: x}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: p2, namespace: ${ns}, labels: {set: x}}\n`;
+  const f = join(work, 'prune.yaml');
+  writeFileSync(f, two);
+  ok(['apply', '-f', f]);
+  writeFileSync(f, two.split('---')[0]);
+  assert.match(ok(['apply', '-f', f, '--prune', '-l', 'set=x']), /configmap\/p2 pruned/);
+  assert.equal(ok(['get', 'cm', '-n', ns, '-l', 'set=x', '-o', 'name']).trim(), 'configmap/p1');
+  ok(['create', 'cronjob', 'nightly', '-n', ns, '--image=busybox', '--schedule=0 3 * * *', '--', 'echo', 'hi']);
+  const cj = JSON.parse(ok(['get', 'cronjob', 'nightly', '-n', ns, '-o', 'json']));
+  assert.equal(cj.spec.schedule, '0 3 * * *');
+  assert.equal(cj.spec.jobTemplate.spec.template.spec.containers[0].image, 'busybox');
+  assert.equal(cj.spec.concurrencyPolicy, 'Allow');
+});

@@ -1,6 +1,6 @@
 /**
  * Decoding of Kubernetes' protobuf request bodies ("k8s\0" + runtime.Unknown{typeMeta, raw}).
- * kubectl's typed clients (`kubectl create namespace|configmap|secret|deployment|service|job`)
+ * kubectl's typed clients (`kubectl create namespace|configmap|secret|deployment|service|job|cronjob`)
  * send built-in objects this way and do not fall back to JSON. Only the messages those
  * commands produce are described; fields of undescribed message types are dropped.
  * Field numbers are those of the Kubernetes API's wire format.
@@ -67,6 +67,9 @@ const MESSAGES: Record<string, Message> = {
   ServicePort: { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int32'), 4: f('targetPort', 'IntOrString'), 5: f('nodePort', 'int32'), 6: f('appProtocol', 'string') },
   Job: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec'), 3: f('status', 'Empty') },
   JobSpec: { 1: f('parallelism', 'int32'), 2: f('completions', 'int32'), 3: f('activeDeadlineSeconds', 'int64'), 4: f('selector', 'LabelSelector'), 5: f('manualSelector', 'bool'), 6: f('template', 'PodTemplateSpec'), 7: f('backoffLimit', 'int32'), 8: f('ttlSecondsAfterFinished', 'int32'), 9: f('completionMode', 'string'), 10: f('suspend', 'bool') },
+  CronJob: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'CronJobSpec'), 3: f('status', 'Empty') },
+  CronJobSpec: { 1: f('schedule', 'string'), 2: f('startingDeadlineSeconds', 'int64'), 3: f('concurrencyPolicy', 'string'), 4: f('suspend', 'bool'), 5: f('jobTemplate', 'JobTemplateSpec'), 6: f('successfulJobsHistoryLimit', 'int32'), 7: f('failedJobsHistoryLimit', 'int32'), 8: f('timeZone', 'string') },
+  JobTemplateSpec: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec') },
   Empty: {},
 };
 

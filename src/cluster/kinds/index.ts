@@ -1,6 +1,9 @@
 /** Every built-in kind the API server serves, in discovery order. */
 import type { KindDef } from '../apimachinery/kind.js';
 import { configMapKind } from './configmap.js';
+import { cronJobKind } from './cronjob.js';
+import { ingressKind } from './ingress.js';
+import { replicationControllerKind } from './replicationcontroller.js';
 import { crdKind } from './crd.js';
 import { daemonSetKind } from './daemonset.js';
 import { deploymentKind } from './deployment.js';
@@ -35,14 +38,17 @@ export const builtinKinds: KindDef[] = [
   eventKind,
   persistentVolumeKind,
   persistentVolumeClaimKind,
+  replicationControllerKind,
   deploymentKind,
   replicaSetKind,
   statefulSetKind,
   daemonSetKind,
   jobKind,
+  cronJobKind,
   leaseKind,
   endpointSliceKind,
   networkPolicyKind,
+  ingressKind,
   hpaKind,
   storageClassKind,
   crdKind,
