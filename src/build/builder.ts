@@ -41,8 +41,12 @@ export interface BuildSink {
   aux(obj: { ID: string }): void;
 }
 
-/** A failed build; the message is what Docker prints (with the line when it concerns one). */
-export class BuildError extends Error {}
+/** A failed build; the message is what Docker prints. `code`: a failing RUN's exit code. */
+export class BuildError extends Error {
+  constructor(message: string, readonly code?: number) {
+    super(message);
+  }
+}
 
 export class Builder {
   private readonly writer: ImageWriter;
@@ -71,6 +75,9 @@ export class Builder {
     const tmpRoot = join(this.tmpBase, randomBytes(8).toString('hex'));
     await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
     let ctxDir: BuildContext | undefined;
+    // The engine's container waits hold no event-loop handle of their own; a build in
+    // progress keeps the process alive until it ends.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     try {
       ctxDir = await BuildContext.fromTar(context, tmpRoot).catch((err: Error) => {
         throw new BuildError(`Error processing tar file: ${err.message}`);
@@ -90,6 +97,7 @@ export class Builder {
       const id = await this.run(parsed, ctxDir.dir, tmpRoot, opts, sink);
       return id;
     } finally {
+      clearInterval(keepAlive);
       await ctxDir?.close();
       await rm(tmpRoot, { recursive: true, force: true });
     }
@@ -122,6 +130,8 @@ export class Builder {
     const labels = Object.entries(opts.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
     if (labels.length > 0) {
       const node = parseDockerfile(`LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}='${v}'`).join(' ')}\n`).nodes[0];
+      // Shown (and recorded) the way Docker prints its --label step.
+      node.original = `LABEL ${labels.map(([k, v]) => `${k}=${v}`).join(' ')}`;
       extra.push({ node, inst: parseInstruction(node, parsed.escape) });
     }
     const order = [...needed].sort((a, b) => a.index - b.index);
@@ -197,7 +207,7 @@ export class Builder {
 function toBuildError(err: unknown): BuildError {
   if (err instanceof BuildError) return err;
   if (err instanceof DockerfileParseError) return new BuildError(err.message);
-  if (err instanceof BuildStepError) return new BuildError(err.message);
+  if (err instanceof BuildStepError) return new BuildError(err.message, err.code);
   return new BuildError(err instanceof Error ? err.message : String(err));
 }
 

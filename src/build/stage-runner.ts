@@ -9,11 +9,11 @@ import { processWord, type Env } from './dockerfile/shell-lex.js';
 import { DEFAULT_PATH, cloneConfig, substitutionEnv, type StageState } from './stage-state.js';
 import { commitStep, nopCreatedBy, shortHex, type StepContext } from './step-context.js';
 import { copyStep, runStep, workdirStep } from './steps/fs-steps.js';
-import { applyMetadata } from './steps/metadata.js';
+import { StepError, applyMetadata } from './steps/metadata.js';
 
 /** An error that names the Dockerfile line it happened on. */
 export class BuildStepError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(message: string, readonly line?: number, readonly code?: number) {
     super(message);
   }
 }
@@ -48,12 +48,9 @@ async function dispatch(ctx: StepContext, state: StageState, inst: Instruction):
     default: {
       const meta = applyMetadata(inst, state, env, ctx.escape, ctx.args);
       const author = meta.author ?? state.author;
-      state.image = await commitStep(ctx, state, {
-        key: nopCreatedBy(state, meta.comment),
-        config: meta.config,
-        createdBy: nopCreatedBy(state, meta.comment),
-        author,
-      });
+      // The history line uses the shell in effect after the step (SHELL changes its own).
+      const createdBy = nopCreatedBy({ ...state, config: meta.config }, meta.comment);
+      state.image = await commitStep(ctx, state, { key: createdBy, config: meta.config, createdBy, author });
       state.config = meta.config;
       if (meta.cmdSet) state.cmdSet = true;
       if (meta.author) state.author = meta.author;
@@ -105,6 +102,7 @@ async function wrap<T>(line: number, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof BuildStepError) throw err;
-    throw new BuildStepError(err instanceof Error ? err.message : String(err), line);
+    const code = err instanceof StepError ? err.code : undefined;
+    throw new BuildStepError(err instanceof Error ? err.message : String(err), line, code);
   }
 }

@@ -45,7 +45,7 @@ test('heredocs: plain, <<- strips tabs, quoted delimiter disables expansion, sev
 test('unknown instruction names its line as Docker prints it', () => {
   assert.throws(
     () => parseStages('FROM busybox\n\nFOO bar\n'),
-    (err: unknown) => err instanceof DockerfileParseError && err.message === 'Dockerfile parse error line 3: unknown instruction: FOO',
+    (err: unknown) => err instanceof DockerfileParseError && err.message === 'dockerfile parse error line 3: unknown instruction: FOO',
   );
 });
 

@@ -34,13 +34,13 @@ export interface Dockerfile {
   warnings: string[];
 }
 
-/** A parse error; `line` is the Dockerfile line it concerns. */
+/** A parse error; `line` is the Dockerfile line it concerns (worded as dockerd's legacy builder). */
 export class DockerfileParseError extends Error {
   constructor(
     readonly line: number,
     readonly detail: string,
   ) {
-    super(`Dockerfile parse error line ${line}: ${detail}`);
+    super(`dockerfile parse error line ${line}: ${detail}`);
   }
 }
 

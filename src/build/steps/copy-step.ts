@@ -61,12 +61,14 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
   dest = posix.normalize(dest).replace(/\/+$/, '') || '/';
 
   const items: Item[] = [];
+  const srcKinds: ('file' | 'dir')[] = [];
   const fileSrcs: string[] = [];
   for (const s of srcs) {
     const h = HEREDOC_WORD.exec(s);
     const doc = h ? inst.heredocs.find((d) => d.name === h[2]) : undefined;
     if (doc) {
       items.push({ kind: 'inline', name: doc.name, data: Buffer.from(doc.expand ? processWord(doc.content, env, escape) : doc.content) });
+      srcKinds.push('file');
       continue;
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s)) {
@@ -90,6 +92,7 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
   }
   const infos = fileSrcs.length > 0 ? await resolveSources(root, fileSrcs, name) : [];
   for (const info of infos) {
+    srcKinds.push(info.isDir ? 'dir' : 'file');
     if (info.isDir) items.push({ kind: 'dir', host: info.host, keepOwner: false });
     else if (inst.kind === 'add' && (await isArchive(info.host))) items.push({ kind: 'dir', host: await extractArchive(info.host, io.tmpRoot), keepOwner: true });
     else items.push({ kind: 'file', host: info.host, name: posix.basename(info.rel) });
@@ -117,8 +120,9 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
     return out;
   };
   const hash = await contentHash(await relEntries('', (it) => it.name));
-  const kind = items.length === 1 ? (items[0].kind === 'dir' ? 'dir' : 'file') : 'multi';
-  const comment = `${name} ${kind}:${hash} in ${intoDir ? dest + (dest === '/' ? '' : '/') : dest} `;
+  // Docker names the kind of source as given (an archive ADD unpacks is still a "file").
+  const kind = srcKinds.length === 1 ? srcKinds[0] : 'multi';
+  const comment = `${name} ${kind}:${hash} in ${rawDest} `;
   const flagsKey = JSON.stringify({ from: fromId, chown: own.uid + ':' + own.gid, chmod: own.mode ?? null, intoDir, dest, link: inst.link });
 
   return {

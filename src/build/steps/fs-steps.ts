@@ -55,7 +55,7 @@ export async function runStep(ctx: StepContext, state: StageState, inst: RunInst
         ctx.out(` ---> Running in ${shortHex(id)}\n`);
         const code = await runStepContainer(ctx.engine, id, (t) => ctx.out(t), ctx.signal);
         if (ctx.signal.aborted) throw new StepError('build cancelled');
-        if (code !== 0) throw new StepError(`The command '${argv.join(' ')}' returned a non-zero code: ${code}`);
+        if (code !== 0) throw new StepError(`The command '${argv.join(' ')}' returned a non-zero code: ${code}`, code);
         const { layer, temp } = await containerLayer(ctx.engine, id);
         return {
           layer,

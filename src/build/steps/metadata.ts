@@ -9,7 +9,12 @@ import { processWord, processWords, type Env } from '../dockerfile/shell-lex.js'
 import { goQuoteSlice, goSlice, healthcheckComment, parseGoDuration } from '../go-format.js';
 import { cloneConfig, setEnv, shellOf, type BuildArgs, type StageState } from '../stage-state.js';
 
-export class StepError extends Error {}
+export class StepError extends Error {
+  /** A failing RUN's exit code (Docker reports it as the error's code). */
+  constructor(message: string, readonly code?: number) {
+    super(message);
+  }
+}
 
 export interface MetaResult {
   config: ImageRuntimeConfig;
@@ -104,7 +109,8 @@ export function applyMetadata(inst: Instruction, state: StageState, env: Env, es
       const words = processWords(inst.text, env, escape);
       config.ExposedPorts = { ...(config.ExposedPorts ?? {}) };
       for (const p of exposedPorts(words)) config.ExposedPorts[p] = {};
-      return { config, comment: `EXPOSE ${words.join(' ')}` };
+      // Docker records the ports sorted (as strings).
+      return { config, comment: `EXPOSE ${[...words].sort().join(' ')}` };
     }
     case 'volume': {
       const vols = inst.json ? inst.json.map((v) => processWord(v, env, escape)) : processWords(inst.text ?? '', env, escape);
