@@ -95,7 +95,10 @@ test('manifests naming missing blobs, bad digests, bad tags, unknown types and o
     assert.equal(await errorCode(badName), 'NAME_INVALID');
     const noRepo = await fetch(`${reg.url}/v2/nothing/here/manifests/v1`);
     assert.equal(noRepo.status, 404);
-    assert.equal(await errorCode(noRepo), 'NAME_UNKNOWN');
+    assert.equal(await errorCode(noRepo), 'MANIFEST_UNKNOWN');
+    const noRepoTags = await fetch(`${reg.url}/v2/nothing/here/tags/list`);
+    assert.equal(noRepoTags.status, 404);
+    assert.equal(await errorCode(noRepoTags), 'NAME_UNKNOWN');
     const noTag = await fetch(`${reg.url}/v2/strict/manifests/absent`);
     assert.equal(noTag.status, 404);
     assert.equal(await errorCode(noTag), 'MANIFEST_UNKNOWN');

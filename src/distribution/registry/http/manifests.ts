@@ -22,7 +22,7 @@ async function resolve(ctx: RequestContext, name: string, reference: string): Pr
     const mediaType = await repos.revisionMediaType(name, d);
     if (mediaType !== undefined) return { d, mediaType };
   }
-  if (!(await repos.exists(name))) throw registryError('NAME_UNKNOWN', 'repository name not known to registry', { name });
+  // Docker's registry says MANIFEST_UNKNOWN here even when the repository itself is unknown.
   throw unknown();
 }
 
