@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { mustRun } from './run-command.js';
+import { mustRun, runTool } from './run-command.js';
 
 /**
  * Wharf's iptables footprint. Every rule carries a comment `wharf:<tag>` (a network or a
@@ -86,8 +86,47 @@ function quote(arg: string): string {
   return /^[A-Za-z0-9_.:/,!=+-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`;
 }
 
+/**
+ * Removes the base chains and their jumps when no Wharf rule is left in them (the last daemon
+ * on the host uninstalls). One iptables-restore transaction per table: if another daemon adds
+ * a rule meanwhile, deleting its non-empty chain fails and the whole table is left as it was.
+ */
+export async function dropBaseChainsIfUnused(): Promise<void> {
+  const save = await mustRun('iptables-save', []);
+  const plan: Array<[Table, string[], string[]]> = [
+    ['filter', [CHAINS.forward, CHAINS.isolation, CHAINS.isolation2], ['-D FORWARD -j ' + CHAINS.forward]],
+    ['nat', [CHAINS.dnat, CHAINS.postrouting], [
+      `-D PREROUTING -m addrtype --dst-type LOCAL -j ${CHAINS.dnat}`,
+      `-D OUTPUT -m addrtype --dst-type LOCAL -j ${CHAINS.dnat}`,
+      `-D POSTROUTING -j ${CHAINS.postrouting}`,
+    ]],
+  ];
+  for (const [table, chains, jumps] of plan) {
+    const lines = tableText(save, table).split('\n');
+    const inUse = lines.some((l) => chains.some((c) => l.startsWith(`-A ${c} `)) && l !== `-A ${CHAINS.forward} -j ${CHAINS.isolation}`);
+    if (inUse || !chains.some((c) => lines.some((l) => l.startsWith(`:${c} `)))) continue;
+    const present = jumps.filter((j) => lines.includes('-A' + j.slice(2)));
+    const body = [
+      ...present,
+      ...(table === 'filter' ? [`-F ${CHAINS.forward}`] : []),
+      ...chains.map((c) => `-X ${c}`),
+    ];
+    await runTool('iptables-restore', ['-w', '--noflush'], `*${table}\n${body.join('\n')}\nCOMMIT\n`);
+  }
+}
+
 /** Adds rules tagged with their owner, all in one iptables-restore transaction. */
 export async function addRules(tag: string, rules: Rule[]): Promise<void> {
+  try {
+    await addRulesOnce(tag, rules);
+  } catch {
+    // Another daemon may have just dropped the (then empty) base chains: put them back, once.
+    await ensureBaseChains();
+    await addRulesOnce(tag, rules);
+  }
+}
+
+async function addRulesOnce(tag: string, rules: Rule[]): Promise<void> {
   const lines: Record<Table, string[]> = { filter: [], nat: [] };
   for (const r of rules) {
     const head = r.insert ? `-I ${r.chain} 1` : `-A ${r.chain}`;

@@ -4,7 +4,7 @@ import { conflict, forbidden, invalidParameter, notFound } from '../common/error
 import { KeyedMutex } from '../common/keyed-mutex.js';
 import { buildNetworkRecord, type NetworkCreateBody } from './network-create.js';
 import { installNetworkRules, removeNetworkRules } from './firewall.js';
-import { ensureBaseChains, setSysctl } from './iptables.js';
+import { dropBaseChainsIfUnused, ensureBaseChains, setSysctl } from './iptables.js';
 import { deleteLink, ensureBridge } from './links.js';
 import { NetworkStore } from './network-store.js';
 import { matchesListFilters, matchesPruneFilters, networkJson, PREDEFINED } from './network-view.js';
@@ -195,6 +195,7 @@ export class NetworkRegistry {
   async removeAll(): Promise<void> {
     return this.mutex.run('net', async () => {
       for (const n of [...this.store.networks.values()]) await this.tearDownNetwork(n);
+      await dropBaseChainsIfUnused();
     });
   }
 
