@@ -5,6 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
+import type { LocalVolumes } from '../volumes/local-volumes.js';
 import type { ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { etcFilePaths } from './etc-files.js';
@@ -20,6 +21,7 @@ export interface ContainerDeps {
   events: EventBus;
   /** Parent cgroup of every container (dockerd's --cgroup-parent); default /wharf. */
   cgroupParent?: string;
+  volumes?: LocalVolumes;
 }
 
 /**

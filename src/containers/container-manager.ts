@@ -19,6 +19,7 @@ import { ExecManager } from './exec-manager.js';
 import { HealthMonitor } from './health-monitor.js';
 import { ContainerFiles } from './container-files.js';
 import { restoreContainers } from './restore.js';
+import { removeAnonymousVolumes, volumeUsers } from './container-volumes.js';
 import type { AttachStreams } from '../runtime/runtime.js';
 
 /** The engine's ContainerService: composes lifecycle, I/O, exec, health and file access over one store. */
@@ -45,6 +46,7 @@ export class ContainerManager implements ContainerService {
     };
     this.lifecycle.autoRemove = (rec) => this.remove(rec.id, { force: true, volumes: true });
     deps.images.setUsageCheck((imageId) => this.ctx.store.all().find((c) => c.imageId === imageId)?.id);
+    deps.volumes?.setUsage((name) => volumeUsers(this.ctx, name));
   }
 
   /** Loads saved containers and reconciles them with what the runtime reports (after a crash too). */
@@ -145,6 +147,7 @@ export class ContainerManager implements ContainerService {
         rec.state.status = 'removing';
         await this.ctx.save(rec);
         await this.finishRemoval(rec, runtimeClean);
+        if (opts.volumes) await removeAnonymousVolumes(this.ctx, rec);
         return true;
       });
       if (done) return;

@@ -1,4 +1,5 @@
 import type { DockerJson } from './container-service.js';
+import type { MountPoint } from './mount-points.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -51,6 +52,8 @@ export interface ContainerRecord {
   hasBeenStarted: boolean;
   /** Exec IDs currently known for this container. */
   execIds: string[];
+  /** Binds, volumes and tmpfs mounts, resolved at create. */
+  mountPoints?: MountPoint[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

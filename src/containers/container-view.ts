@@ -3,6 +3,7 @@ import type { ContainerRecord } from './container-record.js';
 import { ZERO_TIME } from './container-record.js';
 import type { DockerJson } from './container-service.js';
 import type { EtcFiles } from './etc-files.js';
+import { mountView } from './mount-points.js';
 
 /** Docker's one-line status ("Up 3 seconds (healthy)", "Exited (0) 2 minutes ago"...). */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
@@ -83,7 +84,7 @@ export function inspectView(rec: ContainerRecord, paths: { files: EtcFiles; logP
     ExecIDs: rec.execIds.length ? rec.execIds : null,
     HostConfig: rec.hostConfig,
     GraphDriver: { Data: paths.graph, Name: 'overlay2' },
-    Mounts: [],
+    Mounts: (rec.mountPoints ?? []).map(mountView),
     Config: { ...rec.config, Image: rec.image },
     NetworkSettings: networkSettings(rec),
   };
@@ -109,7 +110,7 @@ export function summaryView(rec: ContainerRecord, sizes?: { rw: number; rootFs: 
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
     NetworkSettings: { Networks: networkSettings(rec).Networks },
-    Mounts: [],
+    Mounts: (rec.mountPoints ?? []).map(mountView),
   };
   if (sizes) {
     out.SizeRw = sizes.rw;

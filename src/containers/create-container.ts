@@ -7,6 +7,7 @@ import { newState } from './container-record.js';
 import type { ContainerCreateBody } from './container-service.js';
 import { commandOf, mergeImageConfig, validateHostConfig } from './config-merge.js';
 import { generateName } from './names.js';
+import { prepareMounts, removeAnonymousVolumes } from './container-volumes.js';
 
 const NETWORK_MODES = /^(default|none|host|bridge)$/;
 
@@ -49,12 +50,14 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
   };
   const dir = ctx.dir(id);
   try {
+    rec.mountPoints = await prepareMounts(ctx, hostConfig, config.Volumes);
     await mkdir(dir, { recursive: true, mode: 0o710 });
     await ctx.deps.snapshotter.ensureLayers(image);
     await ctx.deps.snapshotter.createContainerLayer(id, image);
     await ctx.save(rec);
   } catch (err) {
     ctx.store.releaseName(name, id);
+    await removeAnonymousVolumes(ctx, rec);
     await ctx.deps.snapshotter.removeContainerLayer(id).catch(() => {});
     await rm(dir, { recursive: true, force: true });
     throw err;

@@ -7,6 +7,7 @@ import { restartDelay } from './restart-policy.js';
 import { parseSignal } from './signals.js';
 import { specInputOf } from './spec-input.js';
 import { writeEtcFiles } from './etc-files.js';
+import { acquireMounts, releaseMounts } from './container-volumes.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -70,6 +71,7 @@ export class Lifecycle {
     try {
       // Written at each start, as dockerd does: networking decides their content.
       await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig);
+      await acquireMounts(this.ctx, rec, rootfs);
       const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id), this.ctx.deps.cgroupParent))) as { process?: Record<string, unknown> };
       // The client's terminal size at create time, so the first output already fits (dockerd does the same).
       const [height, width] = rec.hostConfig.ConsoleSize ?? [0, 0];
@@ -95,6 +97,7 @@ export class Lifecycle {
     } catch (err) {
       await runtime.delete(rec.id, { force: true }).catch(() => {});
       await snapshotter.unmount(rec.id, rootfs).catch(() => {});
+      await releaseMounts(this.ctx, rec);
       const f = startFailure(rec, err);
       // The runtime's own classification of the failure (bad config vs internal) wins.
       if (err instanceof WharfError && err.kind !== 'internal') f.error = err;
@@ -230,6 +233,7 @@ export class Lifecycle {
       await Promise.all([
         runtime.delete(rec.id, { force: true }).catch(() => {}),
         snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
+        releaseMounts(this.ctx, rec),
       ]);
     });
     if (exitCode < 0) return;

@@ -1,7 +1,7 @@
-import { invalidParameter } from '../common/errors.js';
 import type { SpecInput } from '../runtime/runtime.js';
 import type { ContainerRecord } from './container-record.js';
 import type { EtcFiles } from './etc-files.js';
+import { ociMounts } from './mount-points.js';
 
 type Mount = NonNullable<SpecInput['mounts']>[number];
 
@@ -13,18 +13,6 @@ function tmpfsMounts(tmpfs: Record<string, string> | undefined): Mount[] {
     type: 'tmpfs',
     options: ['nosuid', 'nodev', 'noexec', ...(opts ? opts.split(',') : [])],
   }));
-}
-
-/** `-v /host:/ctr[:ro]` binds of host paths (named volumes arrive with the volumes service). */
-function bindMounts(binds: string[] | undefined): Mount[] {
-  return (binds ?? []).map((b) => {
-    const parts = b.split(':');
-    if (parts.length < 2 || !parts[0].startsWith('/')) throw invalidParameter(`invalid volume specification: '${b}'`);
-    const [source, destination, mode = ''] = parts;
-    if (!destination.startsWith('/')) throw invalidParameter(`invalid volume specification: '${b}': invalid mount config for type "bind": invalid mount path: '${destination}' mount path must be absolute`);
-    const ro = mode.split(',').includes('ro');
-    return { destination, source, type: 'bind', options: ['rbind', ro ? 'ro' : 'rw'] };
-  });
 }
 
 /** Translates a container's Docker config into what the runtime needs to build its OCI config. */
@@ -67,7 +55,7 @@ export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFile
     ulimits: hc.Ulimits ?? undefined,
     shmSize: hc.ShmSize || undefined,
     sysctls: hc.Sysctls ?? undefined,
-    mounts: [...etcMounts, ...bindMounts(hc.Binds), ...tmpfsMounts(hc.Tmpfs)],
+    mounts: [...etcMounts, ...ociMounts(rec.mountPoints ?? []), ...tmpfsMounts(hc.Tmpfs)],
     network: mode === 'host' ? { mode: 'host' } : { mode: 'new' },
     pidMode: hc.PidMode || undefined,
     ipcMode: hc.IpcMode || undefined,

@@ -1,6 +1,7 @@
 import type { ImageService } from '../images/image-service.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { VolumeService } from '../volumes/volume-service.js';
 
 /** Docker's `/info`, `/version` and `/system/df`, in Docker's shapes. */
 export interface SystemService {
@@ -19,5 +20,6 @@ export interface Engine {
   readonly containers: ContainerService;
   readonly events: EventBus;
   readonly system: SystemService;
+  readonly volumes?: VolumeService;
   close(): Promise<void>;
 }

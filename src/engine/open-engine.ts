@@ -7,6 +7,7 @@ import { ContainerManager } from '../containers/container-manager.js';
 import { EventBus } from '../events/event-bus.js';
 import { openStorage } from '../images/open-storage.js';
 import { OciRuntime } from '../runtime/oci-runtime.js';
+import { LocalVolumes } from '../volumes/local-volumes.js';
 import type { Engine } from './engine.js';
 import { EngineSystem } from './system-service.js';
 
@@ -34,12 +35,13 @@ async function engineId(dataRoot: string): Promise<string> {
 }
 
 /** Opens the engine on a data root: storage, runtime, containers (reconciled with what still runs), events. */
-export async function openEngine(opts: EngineOptions): Promise<Engine & { containers: ContainerManager }> {
+export async function openEngine(opts: EngineOptions): Promise<Engine & { containers: ContainerManager; volumes: LocalVolumes }> {
   await mkdir(opts.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(opts.execRoot, { recursive: true, mode: 0o700 });
   const events = new EventBus();
   const storage = await openStorage(opts.dataRoot);
   const runtime = new OciRuntime({ stateRoot: join(opts.execRoot, 'runtime'), runtimePath: opts.runtimePath, conmonPath: opts.conmonPath });
+  const volumes = await LocalVolumes.open(join(opts.dataRoot, 'volumes'), events);
   const containers = await ContainerManager.open({
     root: join(opts.dataRoot, 'containers'),
     execRoot: opts.execRoot,
@@ -48,6 +50,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     runtime,
     events,
     cgroupParent: opts.cgroupParent,
+    volumes,
   });
   const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
   const system = new EngineSystem({ dataRoot: opts.dataRoot, id: await engineId(opts.dataRoot), containers, images: storage.images, runtimeName: runtime.name, cgroupVersion });
@@ -57,6 +60,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     containers,
     events,
     system,
+    volumes,
     async close() {
       containers.close();
       runtime.close();
