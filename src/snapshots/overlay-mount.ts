@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { internal } from '../common/errors.js';
-
-const run = promisify(execFile);
+import { runShell, shQuote } from './mount-helper.js';
 
 /** mount(2)'s data argument is one page; leave room for upperdir, workdir and flags. */
 const OPTION_LIMIT = 4096 - 1;
@@ -44,7 +41,8 @@ export async function isMountPoint(target: string): Promise<boolean> {
 export async function mountOverlay(target: string, d: OverlayDirs): Promise<void> {
   const { options, cwd } = overlayOptions(d);
   try {
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { cwd });
+    const mount = `mount -t overlay overlay -o ${shQuote(options)} ${shQuote(target)}`;
+    await runShell(cwd ? `cd ${shQuote(cwd)} && ${mount}` : mount);
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw internal(`mounting overlay at ${target}: ${(e.stderr || e.message).trim()}`, err);
@@ -55,12 +53,12 @@ export async function mountOverlay(target: string, d: OverlayDirs): Promise<void
 export async function unmount(target: string): Promise<void> {
   if (!(await isMountPoint(target))) return;
   try {
-    await run('umount', [target]);
+    await runShell(`umount ${shQuote(target)}`);
   } catch (err) {
     const msg = ((err as { stderr?: string }).stderr ?? '').trim();
     if (/not mounted|no mount point/i.test(msg)) return;
     if (/busy/i.test(msg)) {
-      await run('umount', ['-l', target]);
+      await runShell(`umount -l ${shQuote(target)}`);
       return;
     }
     throw internal(`unmounting ${target}: ${msg || (err as Error).message}`, err);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, symlink, readlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, symlink, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeJsonAtomic } from '../common/atomic-file.js';
@@ -124,7 +124,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await makeInitLayer(join(dir, 'init'), imageLowers);
     // layer.json last: its presence means the container layer is complete.
     const info: ContainerLayerInfo = { chainIds: image?.chainIds ?? [], init: true };
-    await writeJsonAtomic(join(dir, 'layer.json'), info);
+    await writeJsonRenamed(join(dir, 'layer.json'), info);
   }
 
   private async info(containerId: string): Promise<ContainerLayerInfo> {
@@ -238,6 +238,17 @@ export class OverlaySnapshotter implements Snapshotter {
       if (!(await exists(link))) await rm(link, { force: true });
     }
   }
+}
+
+/**
+ * Temp file + rename without fsync: a killed daemon leaves the old file or the new one,
+ * never a torn one; only a power cut before writeback could lose it, and then the
+ * container's upper dir (never synced either) is as lost. Keeps parallel creates cheap.
+ */
+async function writeJsonRenamed(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
+  await rename(tmp, path);
 }
 
 async function exists(p: string): Promise<boolean> {
