@@ -5,6 +5,7 @@
  * servers pointed at one etcd see each other's writes and watch events.
  */
 import { Etcd3 } from 'etcd3';
+import { EtcdWatchHub } from './etcd-watch-hub.js';
 import {
   CompactedError,
   KeyExistsError,
@@ -25,6 +26,7 @@ const isCompacted = (err: unknown): boolean => /compacted/i.test(String((err as 
 
 export class EtcdStore implements Store {
   private readonly client: Etcd3;
+  private readonly hub: EtcdWatchHub;
 
   /** `endpoints`: "http://127.0.0.1:2379" or a comma-separated list. */
   constructor(endpoints: string) {
@@ -34,6 +36,7 @@ export class EtcdStore implements Store {
       .map((h) => h.trim())
       .filter(Boolean);
     this.client = new Etcd3({ hosts, dialTimeout: 5000 });
+    this.hub = new EtcdWatchHub(this.client, () => this.currentRevision());
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -144,6 +147,13 @@ export class EtcdStore implements Store {
   }
 
   async watch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<Watch> {
+    const shared = await this.hub.subscribe(prefix, fromRevision, handlers);
+    if (shared) return shared;
+    return this.dedicatedWatch(prefix, fromRevision, handlers);
+  }
+
+  /** A watch of its own, for starts older than the shared buffer. */
+  private async dedicatedWatch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<Watch> {
     // etcd reports compaction asynchronously on the watch; ask up front so callers get a clean error.
     if (fromRevision > 0) {
       try {
@@ -191,6 +201,7 @@ export class EtcdStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.hub.close();
     this.client.close();
   }
 }

@@ -99,6 +99,31 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
     }
   });
 
+  withStore('many watchers from recent revisions each see every later change once, in order', async (s) => {
+    const start = await s.currentRevision();
+    const first: WatchEvent[] = [];
+    const w1 = await s.watch('/r/m/', start, { onEvent: (e) => first.push(e) });
+    const r1 = await s.create('/r/m/a', '1');
+    await s.create('/r/m/b', '2');
+    await waitFor(() => first.length >= 2);
+    // A watcher joining later, from a revision in the recent past, replays what it missed.
+    const second: WatchEvent[] = [];
+    const w2 = await s.watch('/r/m/', r1, { onEvent: (e) => second.push(e) });
+    await s.update('/r/m/a', '3');
+    await s.delete('/r/m/b');
+    try {
+      await waitFor(() => first.length >= 4 && second.length >= 3);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(first.map((e) => `${e.type} ${e.key} ${e.value}`), ['PUT /r/m/a 1', 'PUT /r/m/b 2', 'PUT /r/m/a 3', 'DELETE /r/m/b 2']);
+      assert.deepEqual(second.map((e) => `${e.type} ${e.key} ${e.value}`), ['PUT /r/m/b 2', 'PUT /r/m/a 3', 'DELETE /r/m/b 2']);
+      assert.equal(first[0].created, true);
+      assert.equal(first[2].created, false);
+    } finally {
+      w1.cancel();
+      w2.cancel();
+    }
+  });
+
   withStore('watching from a compacted revision fails with CompactedError', async (s, compact) => {
     const r1 = await s.create('/r/c/a', '1');
     for (let i = 0; i < 5; i++) await s.update('/r/c/a', String(i));
