@@ -37,6 +37,9 @@ export class NetworkService extends NetworkRegistry {
     const svc = new NetworkService(store, opts, o.dnsPort);
     await svc.restoreNetworks();
     for (const n of store.networks.values()) await svc.networkAdded(n);
+    // Published ports of containers that kept running: put their rules back in case the
+    // host's firewall was reloaded meanwhile (a no-op change otherwise).
+    for (const a of store.attachments.values()) await svc.installPortRules(a);
     return svc;
   }
 
@@ -156,13 +159,20 @@ export class NetworkService extends NetworkRegistry {
           await plugEndpoint(this.instance, containerId, rec.netnsPath!, n, e, !routed && !n.internal);
           routed ||= !n.internal;
         }
-        if (ports.length) await addRules(containerTag(this.instance, containerId), portRules(ports.map((p) => ({ ...p, containerIp: endpoints[0]!.ip }))));
+        await this.installPortRules(rec);
       } catch (err) {
         await this.teardown(rec).catch(() => {});
         throw err;
       }
       return this.result(rec, opts);
     });
+  }
+
+  private async installPortRules(a: AttachmentRecord): Promise<void> {
+    const tag = containerTag(this.instance, a.containerId);
+    await removeRules(tag);
+    const ip = a.endpoints[0]?.ip;
+    if (a.ports.length && ip) await addRules(tag, portRules(a.ports.map((p) => ({ ...p, containerIp: ip }))));
   }
 
   private async result(rec: AttachmentRecord, opts: AttachOptions): Promise<AttachResult> {
