@@ -34,6 +34,15 @@ test("load what Docker's `docker save` writes, and Docker loads what Wharf saves
     assert.match(msg, /Loaded image: wharf-saved:rt/);
     const id = (await dockerd.docker(['image', 'inspect', '--format', '{{.Id}}', 'wharf-saved:rt'])).toString().trim();
     assert.equal(id, img.id);
+
+    // The same image under the same names on both sides: rmi reports the same lines.
+    await dockerd.docker(['tag', 'wharf-saved:rt', 'second:name']);
+    await s.images.tag('wharf-saved:rt', 'second:name');
+    await s.images.remove(tag, {});
+    const id12 = img.id.slice(7, 19);
+    const dockerOut = (await dockerd.docker(['rmi', '-f', id12])).toString().trim().split('\n');
+    const wharfOut = (await s.images.remove(id12, { force: true })).map((r) => (r.Untagged ? `Untagged: ${r.Untagged}` : `Deleted: ${r.Deleted}`));
+    assert.deepEqual(wharfOut, dockerOut);
   } finally {
     await dockerd.stop();
     await s.cleanup();
