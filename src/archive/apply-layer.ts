@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { invalidParameter } from '../common/errors.js';
 import type { Compression } from './decompress.js';
-import { readTar, type TarHeader } from './tar-read.js';
+import { entrySize, readTar, type TarHeader } from './tar-read.js';
 import { cleanEntryName, resolveDirInRoot, resolveDirTraced } from './safe-path.js';
 import { setXattr } from './xattr.js';
 
@@ -33,7 +33,7 @@ export interface ApplyResult {
   diffId: string;
   /** Bytes of the uncompressed tar. */
   tarSize: number;
-  /** Sum of regular files' sizes (Docker's layer size). */
+  /** The layer's size as dockerd counts it (see entrySize). */
   contentSize: number;
   compression: Compression;
   /** xattrs that could not be set (e.g. unsupported by the filesystem). */
@@ -135,6 +135,7 @@ class ApplyState {
     }
     const path = join(parent, base);
     this.written.add(path);
+    this.contentSize += entrySize(h);
     for (let p = parent; p.length > this.root.length && !this.written.has(p); p = dirname(p)) this.written.add(p);
     const existing = await lstat(path).catch(() => undefined);
     if (h.type === 'directory') {
@@ -150,7 +151,6 @@ class ApplyState {
       case 'contiguous-file':
         // "wx" is O_CREAT|O_EXCL: it never follows a symlink planted at `path`.
         await writeNew(path, body);
-        this.contentSize += h.size ?? 0;
         break;
       case 'symlink':
         await symlink(h.linkname ?? '', path);

@@ -48,11 +48,22 @@ export async function readTar(
   return { diffId: `sha256:${hash.digest('hex')}`, tarSize, compression };
 }
 
+/**
+ * What an entry adds to a layer's size as dockerd counts it (the apparent size of every
+ * non-directory once unpacked): file bytes, a symlink's target length, nothing for hard
+ * links (same inode), directories, devices and fifos.
+ */
+export function entrySize(h: TarHeader): number {
+  if (h.type === 'file' || h.type === 'contiguous-file') return h.size;
+  if (h.type === 'symlink') return Buffer.byteLength(h.linkname);
+  return 0;
+}
+
 /** Reads a layer without writing anything: its diffID and sizes (validates it is a tar). */
 export async function scanLayer(input: Readable): Promise<TarReadResult & { contentSize: number }> {
   let contentSize = 0;
   const r = await readTar(input, async (h) => {
-    if (h.type === 'file' || h.type === 'contiguous-file') contentSize += h.size;
+    contentSize += entrySize(h);
   });
   return { ...r, contentSize };
 }

@@ -20,7 +20,7 @@ export interface LayerRecord {
   diffId: string;
   /** Bytes of the uncompressed tar. */
   tarSize: number;
-  /** Sum of regular files' sizes: Docker's layer size. */
+  /** Docker's layer size: apparent sizes of non-directories (file bytes, symlink targets). */
   contentSize: number;
   /** Blobs holding this layer (compressed or not), each with its digest, for push and save. */
   blobs: Descriptor[];

@@ -23,6 +23,8 @@ test("load what Docker's `docker save` writes, and Docker loads what Wharf saves
     assert.deepEqual(img.config.config?.Cmd, ['sh']);
     const dockerDiffIds = JSON.parse((await dockerd.docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', tag])).toString()) as string[];
     assert.deepEqual(img.config.rootfs.diff_ids, dockerDiffIds);
+    const dockerSize = Number((await dockerd.docker(['image', 'inspect', '--format', '{{.Size}}', tag])).toString().trim());
+    assert.equal(img.size, dockerSize, 'image size as dockerd counts it');
     await s.snapshotter.ensureLayers(img);
 
     // The other way: Wharf's save (manifest.json + OCI layout) loads into Docker 20.10.
