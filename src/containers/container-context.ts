@@ -55,8 +55,8 @@ export class ContainerContext {
     return etcFilePaths(this.dir(id));
   }
 
-  save(rec: ContainerRecord): Promise<void> {
-    return this.store.save(rec);
+  save(rec: ContainerRecord, durable = false): Promise<void> {
+    return this.store.save(rec, durable);
   }
 
   emitEvent(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {

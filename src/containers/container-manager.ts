@@ -181,7 +181,7 @@ export class ContainerManager implements ContainerService {
       this.ctx.store.reserveName(name, rec.id);
       const old = rec.name;
       rec.name = name;
-      await this.ctx.save(rec);
+      await this.ctx.save(rec, true);
       this.ctx.store.releaseName(old, rec.id);
       this.ctx.emitEvent(rec, 'rename', { oldName: `/${old}` });
     });
@@ -202,7 +202,7 @@ export class ContainerManager implements ContainerService {
           rec.hostConfig[k] = body[k];
         }
       }
-      await this.ctx.save(rec);
+      await this.ctx.save(rec, true);
     });
     this.ctx.emitEvent(rec, 'update');
     return { Warnings: [] };

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../common/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import { conflict, invalidParameter, notFound } from '../common/errors.js';
 import type { ContainerRecord } from './container-record.js';
 
@@ -58,9 +58,14 @@ export class ContainerStore {
     return this.byName.has(name);
   }
 
-  async save(rec: ContainerRecord): Promise<void> {
+  /**
+   * Saves by rename, which a daemon crash cannot tear. `durable` also fsyncs (for a new
+   * record); state changes skip it: the rename over an existing file is ordered after its
+   * data on the filesystems we run on, and after a power loss restore reconciles state anyway.
+   */
+  async save(rec: ContainerRecord, durable = false): Promise<void> {
     this.index(rec);
-    await writeJsonAtomic(join(this.root, rec.id, 'config.json'), rec);
+    await writeFileAtomic(join(this.root, rec.id, 'config.json'), JSON.stringify(rec), 0o600, { sync: durable });
   }
 
   async delete(rec: ContainerRecord): Promise<void> {

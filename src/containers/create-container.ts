@@ -54,7 +54,7 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
     await mkdir(dir, { recursive: true, mode: 0o710 });
     await ctx.deps.snapshotter.ensureLayers(image);
     await ctx.deps.snapshotter.createContainerLayer(id, image);
-    await ctx.save(rec);
+    await ctx.save(rec, true);
   } catch (err) {
     ctx.store.releaseName(name, id);
     await removeAnonymousVolumes(ctx, rec);
