@@ -73,6 +73,8 @@ test("docker diff: Wharf reports what Docker's daemon reports for the same conta
     await s.snapshotter.unmount('d', m);
     const wharf = (await s.snapshotter.diff('d')).map((c) => `${'CAD'[c.Kind]} ${c.Path}`).sort();
     assert.deepEqual(wharf, docker);
+    const sizeRw = Number((await dockerd.docker(['inspect', '-s', '--format', '{{.SizeRw}}', `wd${process.pid}`])).toString().trim());
+    assert.equal(await s.snapshotter.containerLayerSize('d'), sizeRw, 'SizeRw as dockerd counts it');
   } finally {
     await dockerd.stop();
     await s.cleanup();
