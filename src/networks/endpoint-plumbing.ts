@@ -1,5 +1,6 @@
 import { createNetns, deleteLink, ipBatch, ipBatchIn, removeNetns } from './links.js';
 import { parseCidr } from './cidr.js';
+import { mustRun } from './run-command.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 
 /** The alias every container-owned link carries, so reconciliation can find leftovers. */
@@ -30,6 +31,32 @@ export async function plugEndpoint(instance: string, containerId: string, netnsP
     `link set dev ${e.ifName} up`,
     ...(defaultRoute ? [`route add default via ${n.gateway} dev ${e.ifName}`] : []),
   ]);
+}
+
+/** dockerd's address for the embedded DNS inside every container on a user network. */
+export const EMBEDDED_DNS_ADDRESS = '127.0.0.11';
+
+/**
+ * Makes 127.0.0.11:53 inside the namespace reach the DNS listener on a gateway: DNAT in the
+ * namespace's own nftables (it dies with the namespace, so nothing to clean up on the host),
+ * and since the rewritten packet still carries a loopback source, route_localnet lets it out
+ * and a masquerade gives it the container's address, by which the server knows the asker.
+ */
+export async function redirectEmbeddedDns(netnsPath: string, gateway: string): Promise<void> {
+  const ruleset = [
+    'table ip wharf_dns {',
+    '  chain output {',
+    '    type nat hook output priority -100;',
+    `    ip daddr ${EMBEDDED_DNS_ADDRESS} udp dport 53 dnat to ${gateway}:53`,
+    `    ip daddr ${EMBEDDED_DNS_ADDRESS} tcp dport 53 dnat to ${gateway}:53`,
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority 100;',
+    '    ip saddr 127.0.0.0/8 oifname != "lo" masquerade',
+    '  }',
+    '}',
+  ].join('\n');
+  await mustRun('nsenter', [`--net=${netnsPath}`, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec nft -f -'], ruleset + '\n');
 }
 
 /** Deleting the host end removes both ends of the pair; missing links are fine. */

@@ -8,7 +8,7 @@ import { containerTag, portRules } from './firewall.js';
 import { addRules, listTags, removeRules } from './iptables.js';
 import { allocateAddress, macForIp } from './ipam.js';
 import { deleteLink, listLinks, listNetnsFiles } from './links.js';
-import { containerAlias, createNetns, plugEndpoint, removeNetns, unplugEndpoint } from './endpoint-plumbing.js';
+import { containerAlias, createNetns, EMBEDDED_DNS_ADDRESS, plugEndpoint, redirectEmbeddedDns, removeNetns, unplugEndpoint } from './endpoint-plumbing.js';
 import { NetworkRegistry, hostVethName, type NetworkServiceOptions } from './network-registry.js';
 import { NetworkStore } from './network-store.js';
 import { allocatePorts, portRequests } from './port-bindings.js';
@@ -39,7 +39,7 @@ export class NetworkService extends NetworkRegistry {
     for (const n of store.networks.values()) await svc.networkAdded(n);
     // Published ports of containers that kept running: put their rules back in case the
     // host's firewall was reloaded meanwhile (a no-op change otherwise).
-    for (const a of store.attachments.values()) await svc.installPortRules(a);
+    for (const a of store.attachments.values()) if (a.ports.length) await svc.installPortRules(a);
     return svc;
   }
 
@@ -78,6 +78,17 @@ export class NetworkService extends NetworkRegistry {
       if (ips.length) return ips;
     }
     return undefined;
+  }
+
+  /**
+   * Where to forward the asker's other names: its --dns servers, the host's (undefined), or
+   * nowhere ([]) for a container whose networks are all internal, which must not reach out.
+   */
+  upstreams(networkId: string, sourceIp: string): string[] | undefined {
+    const a = [...this.store.attachments.values()].find((x) => x.endpoints.some((e) => e.ip === sourceIp && e.networkId === networkId));
+    if (!a) return undefined;
+    if (a.endpoints.every((e) => this.store.networks.get(e.networkId)?.internal)) return [];
+    return a.dns;
   }
 
   reverse(networkId: string, sourceIp: string, ip: string): string | undefined {
@@ -147,7 +158,7 @@ export class NetworkService extends NetworkRegistry {
       const taken: PortMapping[] = [...this.store.attachments.values()].flatMap((a) => a.ports);
       const ports = await allocatePorts(portRequests(opts.portBindings, !!opts.publishAll, opts.exposedPorts), taken);
       const rec: AttachmentRecord = {
-        containerId, name: opts.name, netnsPath: join(this.netnsDir, containerId), endpoints, ports,
+        containerId, name: opts.name, netnsPath: join(this.netnsDir, containerId), endpoints, ports, dns: opts.dns?.length ? [...opts.dns] : undefined,
         exposed: [...new Set([...Object.keys(opts.exposedPorts ?? {}), ...Object.keys(opts.portBindings ?? {})])],
       };
       await this.store.putAttachment(rec);
@@ -159,7 +170,9 @@ export class NetworkService extends NetworkRegistry {
           await plugEndpoint(this.instance, containerId, rec.netnsPath!, n, e, !routed && !n.internal);
           routed ||= !n.internal;
         }
-        await this.installPortRules(rec);
+        if (rec.ports.length) await this.installPortRules(rec);
+        const dnsNet = this.embeddedDnsNetwork(rec);
+        if (dnsNet) await redirectEmbeddedDns(rec.netnsPath!, dnsNet.gateway!);
       } catch (err) {
         await this.teardown(rec).catch(() => {});
         throw err;
@@ -175,15 +188,20 @@ export class NetworkService extends NetworkRegistry {
     if (a.ports.length && ip) await addRules(tag, portRules(a.ports.map((p) => ({ ...p, containerIp: ip }))));
   }
 
+  /** The user network whose DNS listener serves this container, if any (the first one it joined). */
+  private embeddedDnsNetwork(rec: AttachmentRecord): NetworkRecord | undefined {
+    if (!this.opts.dns) return undefined;
+    return rec.endpoints.map((e) => this.store.networks.get(e.networkId)).find((n) => n && !n.isDefault);
+  }
+
   private async result(rec: AttachmentRecord, opts: AttachOptions): Promise<AttachResult> {
     const first = rec.endpoints[0]!;
-    const primary = this.store.networks.get(first.networkId)!;
-    const embedded = this.opts.dns && rec.endpoints.some((e) => !this.store.networks.get(e.networkId)?.isDefault);
+    const embedded = this.embeddedDnsNetwork(rec) !== undefined;
     return {
       netnsPath: rec.netnsPath,
       settings: networkSettings(rec, this.store.networks, opts.networkMode),
       hostsEntries: [`${first.ip}\t${opts.hostname ?? shortId(rec.containerId)}`, ...extraHosts(opts)],
-      resolvConf: embedded ? await containerResolvConf(this.opts.resolvConfPath, opts, primary.gateway!) : await hostResolvConf(this.opts.resolvConfPath, opts),
+      resolvConf: embedded ? await containerResolvConf(this.opts.resolvConfPath, opts, EMBEDDED_DNS_ADDRESS) : await hostResolvConf(this.opts.resolvConfPath, opts),
     };
   }
 
@@ -222,7 +240,8 @@ export class NetworkService extends NetworkRegistry {
   }
 
   private async teardown(rec: AttachmentRecord): Promise<void> {
-    await removeRules(containerTag(this.instance, rec.containerId));
+    // The record is written before any rule, so a record without ports has none to remove.
+    if (rec.ports.length) await removeRules(containerTag(this.instance, rec.containerId));
     for (const e of rec.endpoints) await unplugEndpoint(e);
     if (rec.netnsPath) await removeNetns(rec.netnsPath);
     await this.store.deleteAttachment(rec.containerId);

@@ -51,7 +51,7 @@ export async function hostResolvConf(path: string, o: DnsOverrides): Promise<str
   return render(ns, o.dnsSearch?.length ? o.dnsSearch : host.search, o.dnsOptions?.length ? o.dnsOptions : host.options);
 }
 
-/** User networks: the embedded DNS server only; it forwards what it does not know. */
+/** User networks: the embedded DNS server only (127.0.0.11, as dockerd); it forwards what it does not know. */
 export async function containerResolvConf(path: string, o: DnsOverrides, dnsAddress: string): Promise<string> {
   const host = await readResolvConf(path);
   return render([dnsAddress], o.dnsSearch?.length ? o.dnsSearch : host.search, o.dnsOptions?.length ? o.dnsOptions : ['ndots:0']);

@@ -62,6 +62,8 @@ export interface AttachmentRecord {
   ports: PortMapping[];
   /** Container port specs ("80/tcp") from the config, for the Ports map of inspect. */
   exposed: string[];
+  /** --dns servers: where the embedded DNS forwards this container's other names. */
+  dns?: string[];
 }
 
 /**

@@ -10,7 +10,7 @@ import { buildReply, parseQuery, RCODE_NOERROR, RCODE_NXDOMAIN, TYPE_A } from '.
 const cid = () => randomBytes(32).toString('hex');
 
 /** A stand-in for the host's resolver, on a loopback address: knows one name, NXDOMAIN for the rest. */
-async function startUpstream(): Promise<{ address: string; close: () => void; queries: string[] }> {
+async function startUpstream(answer: string): Promise<{ address: string; close: () => void; queries: string[] }> {
   const address = `127.${randomInt(100, 200)}.${randomInt(1, 250)}.${randomInt(1, 250)}`;
   const queries: string[] = [];
   const sock = createSocket('udp4');
@@ -18,7 +18,7 @@ async function startUpstream(): Promise<{ address: string; close: () => void; qu
     const q = parseQuery(msg);
     queries.push(q.question.name);
     const known = q.question.name === 'outside.example.test';
-    const reply = buildReply(msg, q, known ? RCODE_NOERROR : RCODE_NXDOMAIN, known && q.question.type === TYPE_A ? [{ type: TYPE_A, ip: '192.0.2.7', ttl: 60 }] : []);
+    const reply = buildReply(msg, q, known ? RCODE_NOERROR : RCODE_NXDOMAIN, known && q.question.type === TYPE_A ? [{ type: TYPE_A, ip: answer, ttl: 60 }] : []);
     sock.send(reply, rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => sock.bind(53, address, r));
@@ -27,7 +27,8 @@ async function startUpstream(): Promise<{ address: string; close: () => void; qu
 
 test('embedded DNS: names, aliases and short IDs on user networks; other names forwarded; other networks invisible', async () => {
   const fx = new NetFixture();
-  const upstream = await startUpstream();
+  const upstream = await startUpstream('192.0.2.7');
+  const custom = await startUpstream('192.0.2.8');
   try {
     writeFileSync(join(fx.root, 'resolv.conf'), `nameserver ${upstream.address}\nsearch example.test\n`);
     const svc = await fx.open();
@@ -37,38 +38,52 @@ test('embedded DNS: names, aliases and short IDs on user networks; other names f
     await svc.create({ Name: other, IPAM: { Config: [{ Subnet: fx.subnet() }] } });
     const web = cid();
     const rw = await svc.attach(web, { name: 'webserver', networkMode: net, endpointsConfig: { [net]: { Aliases: ['front'] } } });
-    const rc = await svc.attach(cid(), { name: 'client', networkMode: net, dns: ['192.0.2.53'] });
+    const rc = await svc.attach(cid(), { name: 'client', networkMode: net });
     const ro = await svc.attach(cid(), { name: 'outsider', networkMode: other });
     const ipWeb = rw.settings.Networks[net].IPAddress as string;
     const gw = rc.settings.Networks[net].Gateway as string;
-    assert.equal(rc.resolvConf, `nameserver ${gw}\nsearch example.test\noptions ndots:0\n`);
+    assert.equal(rc.resolvConf, 'nameserver 127.0.0.11\nsearch example.test\noptions ndots:0\n');
 
-    const lookup = (ns: string, name: string, server: string) => fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
+    // 127.0.0.11 inside the container, as with dockerd
+    const lookup = (ns: string, name: string, server = '127.0.0.11') => fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
     for (const name of ['webserver', 'front', 'FRONT', web.slice(0, 12)]) {
-      const r = await lookup(rc.netnsPath!, name, gw);
+      const r = await lookup(rc.netnsPath!, name);
       assert.equal(r.status, 0, `${name}: ${r.out}`);
       assert.match(r.out, new RegExp(`Address:\\s+${ipWeb.replace(/\./g, '\\.')}\\b`), name);
     }
     // forwarded to the host's resolver (here a local stand-in), answer relayed back
-    assert.match((await lookup(rc.netnsPath!, 'outside.example.test', gw)).out, /192\.0\.2\.7/);
+    assert.match((await lookup(rc.netnsPath!, 'outside.example.test')).out, /192\.0\.2\.7/);
     assert.ok(upstream.queries.includes('outside.example.test'));
-    const missing = await lookup(rc.netnsPath!, 'nowhere.example.test', gw);
+    // --dns: the container's own servers get its other names
+    const rd = await svc.attach(cid(), { name: 'custom', networkMode: net, dns: [custom.address] });
+    assert.equal(rd.resolvConf, 'nameserver 127.0.0.11\nsearch example.test\noptions ndots:0\n');
+    assert.match((await lookup(rd.netnsPath!, 'outside.example.test')).out, /192\.0\.2\.8/);
+    assert.match((await lookup(rd.netnsPath!, 'webserver')).out, new RegExp(ipWeb.replace(/\./g, '\\.')));
+    // a container only on internal networks gets Wharf's names but nothing forwarded
+    const sealedNet = `i-${fx.tag}`;
+    await svc.create({ Name: sealedNet, Internal: true, IPAM: { Config: [{ Subnet: fx.subnet() }] } });
+    const ri = await svc.attach(cid(), { name: 'sealed', networkMode: sealedNet });
+    const before = upstream.queries.length;
+    assert.match((await lookup(ri.netnsPath!, 'sealed')).out, new RegExp(ri.settings.Networks[sealedNet].IPAddress.replace(/\./g, '\\.')));
+    assert.notEqual((await lookup(ri.netnsPath!, 'outside.example.test')).status, 0);
+    assert.equal(upstream.queries.length, before);
+    const missing = await lookup(rc.netnsPath!, 'nowhere.example.test');
     assert.notEqual(missing.status, 0);
     assert.match(missing.out, /NXDOMAIN/);
     // a container on another network does not see these names
-    const og = ro.settings.Networks[other].Gateway as string;
-    assert.doesNotMatch((await lookup(ro.netnsPath!, 'webserver', og)).out, new RegExp(ipWeb.replace(/\./g, '\\.')));
+    assert.doesNotMatch((await lookup(ro.netnsPath!, 'webserver')).out, new RegExp(ipWeb.replace(/\./g, '\\.')));
 
     // nor through this network's server, which every bridge can reach via the host
     assert.doesNotMatch((await lookup(ro.netnsPath!, 'webserver', gw)).out, new RegExp(ipWeb.replace(/\./g, '\\.')));
     // names go away with the container
     await svc.detach(web);
-    assert.doesNotMatch((await lookup(rc.netnsPath!, 'webserver', gw)).out, new RegExp(`Address:\\s+${ipWeb.replace(/\./g, '\\.')}\\b`));
+    assert.doesNotMatch((await lookup(rc.netnsPath!, 'webserver')).out, new RegExp(`Address:\\s+${ipWeb.replace(/\./g, '\\.')}\\b`));
     // the default bridge has no embedded DNS: the host's resolvers (loopback ones dropped), or --dns
     const rb = await svc.attach(cid(), { name: 'plain', networkMode: 'bridge', dns: ['192.0.2.53'] });
     assert.equal(rb.resolvConf, 'nameserver 192.0.2.53\nsearch example.test\n');
   } finally {
     upstream.close();
+    custom.close();
     assert.deepEqual(await fx.cleanup(), []);
   }
 });

@@ -7,6 +7,8 @@ import { buildReply, formErr, parseQuery, ptrAddress, RCODE_NOERROR, RCODE_NXDOM
 export interface NameSource {
   lookup(networkId: string, sourceIp: string, name: string): string[] | undefined;
   reverse(networkId: string, sourceIp: string, ip: string): string | undefined;
+  /** Forwarding targets for this asker: undefined = the host's resolvers, [] = do not forward. */
+  upstreams?(networkId: string, sourceIp: string): string[] | undefined;
 }
 
 interface Listener {
@@ -19,11 +21,12 @@ const TTL = 600;
 const FORWARD_TIMEOUT_MS = 2000;
 
 /**
- * The embedded DNS: one UDP+TCP listener on port 53 of each user network's gateway address
- * (the containers' resolv.conf names it). Names Wharf knows are answered from the network
- * service; everything else is relayed to the host's resolvers. Listening on the gateway
- * from the daemon's own namespace avoids a listener or NAT rules inside every container's
- * namespace, which is what serving dockerd's 127.0.0.11 would need.
+ * The embedded DNS: one UDP+TCP listener on port 53 of each user network's gateway address,
+ * in the daemon's own namespace. Containers' resolv.conf says 127.0.0.11, as dockerd's, and a
+ * DNAT inside each container namespace sends that to the gateway listener (Node cannot open a
+ * socket inside another namespace, which is how dockerd serves 127.0.0.11 directly). The asker
+ * is known by its source address. Names Wharf knows are answered from the network service;
+ * everything else is relayed to the container's --dns servers or the host's resolvers.
  */
 export class DnsService {
   private readonly listeners = new Map<string, Listener>();
@@ -118,12 +121,12 @@ export class DnsService {
         return buildReply(msg, q, RCODE_NOERROR, type === TYPE_A || type === TYPE_AAAA ? answers : []);
       }
     }
-    return (await this.forward(msg)) ?? buildReply(msg, q, name.includes('.') ? RCODE_SERVFAIL : RCODE_NXDOMAIN, []);
+    return (await this.forward(msg, this.opts.names.upstreams?.(networkId, sourceIp))) ?? buildReply(msg, q, name.includes('.') ? RCODE_SERVFAIL : RCODE_NXDOMAIN, []);
   }
 
   /** Relays a query to the host's resolvers in turn; undefined when none answers. */
-  private async forward(msg: Buffer): Promise<Buffer | undefined> {
-    const { nameservers } = await readResolvConf(this.opts.resolvConfPath);
+  private async forward(msg: Buffer, servers: string[] | undefined): Promise<Buffer | undefined> {
+    const nameservers = servers ?? (await readResolvConf(this.opts.resolvConfPath)).nameservers;
     for (const server of nameservers.filter((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s))) {
       const reply = await udpExchange(server, 53, msg).catch(() => undefined);
       if (reply) return reply;
