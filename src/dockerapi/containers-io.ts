@@ -45,8 +45,11 @@ async function wait(ctx: ApiContext): Promise<void> {
 
 async function attach(ctx: ApiContext): Promise<void> {
   const q = ctx.query;
+  const ref = param(ctx, 'id');
   const stdin = boolQuery(q, 'stdin');
-  const { tty, io } = await ctx.engine.containers.attach(param(ctx, 'id'), {
+  // StdinOnce decides what the client's EOF means (see InputPolicy); only needed with stdin.
+  const stdinOnce = stdin ? (await ctx.engine.containers.inspect(ref)).Config?.StdinOnce === true : false;
+  const { tty, io } = await ctx.engine.containers.attach(ref, {
     stdin,
     stdout: boolQuery(q, 'stdout'),
     stderr: boolQuery(q, 'stderr'),
@@ -54,9 +57,10 @@ async function attach(ctx: ApiContext): Promise<void> {
     stream: boolQuery(q, 'stream'),
   });
   const conn = hijack(ctx, { tty });
-  const detachInput = pumpInput(conn.input, stdin ? io.stdin : undefined);
+  const session = new AbortController();
+  const detachInput = pumpInput(conn.input, stdin ? io.stdin : undefined, { closeStdin: stdinOnce && !tty, onEof: () => session.abort() });
   try {
-    await pumpOutput(io, conn.output, tty, ctx.signal);
+    await pumpOutput(io, conn.output, tty, AbortSignal.any([ctx.signal, session.signal]));
   } finally {
     detachInput();
     io.close();

@@ -39,10 +39,13 @@ async function start(ctx: ApiContext): Promise<void> {
     if (h! > 0 && w! > 0) await started.resize(w!, h!).catch(() => undefined);
   }
   const conn = hijack(ctx, { tty: started.tty });
-  const detachInput = pumpInput(conn.input, io.stdin);
+  // dockerd closes an exec's stdin on the client's EOF unless it has a TTY; then the session ends.
+  const session = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, session.signal]);
+  const detachInput = pumpInput(conn.input, io.stdin, { closeStdin: !started.tty, onEof: () => session.abort() });
   try {
-    await pumpOutput(io, conn.output, started.tty, ctx.signal);
-    await Promise.race([started.exited.catch(() => undefined), new Promise((r) => ctx.signal.addEventListener('abort', r))]);
+    await pumpOutput(io, conn.output, started.tty, signal);
+    await Promise.race([started.exited.catch(() => undefined), new Promise((r) => signal.addEventListener('abort', r))]);
   } finally {
     detachInput();
     io.close();

@@ -9,7 +9,7 @@ describe('hijacked stream pumps', () => {
   it('the client half-closing its input ends the process stdin after the data', async () => {
     const input = new PassThrough();
     const stdin = new PassThrough();
-    pumpInput(input, stdin);
+    pumpInput(input, stdin, { closeStdin: true, onEof: () => assert.fail('session must go on') });
     input.end('typed\n');
     const chunks: Buffer[] = [];
     stdin.on('data', (c) => chunks.push(c));
@@ -17,10 +17,22 @@ describe('hijacked stream pumps', () => {
     assert.equal(Buffer.concat(chunks).toString(), 'typed\n');
   });
 
+  it('without closeStdin the client EOF ends the session and leaves stdin open', async () => {
+    const input = new PassThrough();
+    const stdin = new PassThrough();
+    let ended = false;
+    pumpInput(input, stdin, { closeStdin: false, onEof: () => (ended = true) });
+    input.end('last words\n');
+    await once(input, 'end');
+    assert.equal(ended, true);
+    assert.equal(stdin.writableEnded, false);
+    assert.equal(stdin.read()?.toString(), 'last words\n');
+  });
+
   it('after detach the input no longer reaches or ends stdin', async () => {
     const input = new PassThrough();
     const stdin = new PassThrough();
-    const detach = pumpInput(input, stdin);
+    const detach = pumpInput(input, stdin, { closeStdin: true, onEof() {} });
     detach();
     input.end('late');
     await new Promise((r) => setImmediate(r));
@@ -30,7 +42,7 @@ describe('hijacked stream pumps', () => {
 
   it('without stdin the input is drained so the socket can close', async () => {
     const input = new PassThrough();
-    pumpInput(input, undefined);
+    pumpInput(input, undefined, { closeStdin: true, onEof() {} });
     input.end(Buffer.alloc(64 * 1024));
     await once(input, 'end');
   });
@@ -39,7 +51,7 @@ describe('hijacked stream pumps', () => {
     const input = new PassThrough();
     const out = new PassThrough();
     const io = { stdout: new PassThrough(), stderr: new PassThrough() };
-    pumpInput(input, undefined);
+    pumpInput(input, undefined, { closeStdin: false, onEof: () => assert.fail('no stdin: half-close is not an EOF of the session') });
     input.end(); // the client's half-close
     const done = pumpOutput(io, out, false, new AbortController().signal);
     io.stdout.end('o');

@@ -85,11 +85,22 @@ export async function pumpOutput(io: Pick<AttachStreams, 'stdout' | 'stderr'>, o
 }
 
 /**
- * Feeds the client's input to the process' stdin; the client's half-close (or disconnect)
- * becomes EOF on stdin. Without a stdin the input is drained so the connection stays readable.
+ * What the client's end of input (half-close or disconnect) means, as in dockerd: with
+ * `closeStdin` (a StdinOnce non-TTY container, or a non-TTY exec) the process' stdin gets
+ * EOF and output continues until it exits; otherwise the attach session ends (`onEof`)
+ * and the process keeps its stdin open.
+ */
+export interface InputPolicy {
+  closeStdin: boolean;
+  onEof(): void;
+}
+
+/**
+ * Feeds the client's input to the process' stdin. Without a stdin the input is drained so
+ * the connection stays readable (and output keeps flowing after a half-close).
  * Returns a detach function: once the process is gone its stdin must not be touched again.
  */
-export function pumpInput(input: Readable, stdin: Writable | undefined): () => void {
+export function pumpInput(input: Readable, stdin: Writable | undefined, policy: InputPolicy): () => void {
   if (!stdin) {
     const drain = () => {};
     input.on('data', drain);
@@ -97,17 +108,21 @@ export function pumpInput(input: Readable, stdin: Writable | undefined): () => v
     return () => input.off('data', drain);
   }
   const ignore = () => {};
-  const endStdin = () => {
-    if (!stdin.writableEnded && !stdin.destroyed) stdin.end();
+  let done = false;
+  const onEof = () => {
+    if (done) return;
+    done = true;
+    if (!policy.closeStdin) policy.onEof();
+    else if (!stdin.writableEnded && !stdin.destroyed) stdin.end();
   };
   stdin.on('error', ignore);
-  input.on('error', endStdin);
-  input.on('close', endStdin);
-  input.pipe(stdin);
+  input.on('end', onEof);
+  input.on('error', onEof);
+  input.on('close', onEof);
+  input.pipe(stdin, { end: false });
   return () => {
+    done = true;
     input.unpipe(stdin);
-    input.off('error', endStdin);
-    input.off('close', endStdin);
     input.on('error', ignore);
     input.resume();
   };

@@ -57,6 +57,22 @@ describe('hijacked streams and wait timing (transport test double engine)', () =
     assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'out\n'], [2, 'err\n']]);
   });
 
+  it('with stdin and no StdinOnce, the client EOF ends the attach session but not the container', async () => {
+    const { Id } = await engine.containers.create({ Image: 'img', OpenStdin: true, StdinOnce: false }, {});
+    await engine.containers.start(Id);
+    const sock = connect(api.socket);
+    sock.write(`POST /containers/${Id}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    const { head, rest } = await readHead(sock);
+    assert.match(head, /^HTTP\/1.1 101 UPGRADED/);
+    const all = readAll(sock);
+    sock.resume();
+    sock.end('typed\n');
+    const { frames } = decodeFrames(Buffer.concat([rest, await all]));
+    assert.deepEqual(frames.map((f) => f.data.toString()), ['typed\n']);
+    assert.equal((await engine.containers.inspect(Id)).State.Running, true);
+    await engine.containers.remove(Id, { force: true });
+  });
+
   it('a TTY container attaches as a raw stream', async () => {
     const { Id } = await engine.containers.create({ Image: 'img', Tty: true, Cmd: ['tty out', 'tty err', '0', '50'] }, {});
     const sock = connect(api.socket);

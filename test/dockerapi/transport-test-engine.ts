@@ -102,7 +102,7 @@ export class TransportTestEngine implements Engine {
       },
       inspect: async (ref) => {
         const c = this.find(ref);
-        return { Id: c.id, Name: `/${c.name}`, Config: { Tty: c.tty, OpenStdin: Boolean(c.body.OpenStdin) }, State: { Running: c.running, ExitCode: c.exitCode } };
+        return { Id: c.id, Name: `/${c.name}`, Config: { Tty: c.tty, OpenStdin: Boolean(c.body.OpenStdin), StdinOnce: Boolean(c.body.StdinOnce) }, State: { Running: c.running, ExitCode: c.exitCode } };
       },
       list: async () => [...this.byId.values()].map((c) => ({ Id: c.id, Names: [`/${c.name}`] })),
       start: async (ref) => {
