@@ -3,9 +3,23 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { streamToBuffer } from '../../src/content/local-content-store.js';
 import { busyboxTar, streamOf, tempStorage } from './helpers.js';
 import { startDockerd } from './dockerd.js';
+
+/** GET on a daemon's unix socket, parsed as JSON. */
+function apiGet(host: string, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: host.replace(/^unix:\/\//, ''), path }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 test("load what Docker's `docker save` writes, and Docker loads what Wharf saves", async () => {
   const dockerd = await startDockerd();
@@ -23,6 +37,8 @@ test("load what Docker's `docker save` writes, and Docker loads what Wharf saves
     assert.deepEqual(img.config.config?.Cmd, ['sh']);
     const dockerDiffIds = JSON.parse((await dockerd.docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', tag])).toString()) as string[];
     assert.deepEqual(img.config.rootfs.diff_ids, dockerDiffIds);
+    const dockerHistory = await apiGet(dockerd.host, `/v1.41/images/${encodeURIComponent(tag)}/history`);
+    assert.deepEqual(await s.images.history(tag), dockerHistory, 'history rows as dockerd returns them');
     const dockerSize = Number((await dockerd.docker(['image', 'inspect', '--format', '{{.Size}}', tag])).toString().trim());
     assert.equal(img.size, dockerSize, 'image size as dockerd counts it');
     await s.snapshotter.ensureLayers(img);
