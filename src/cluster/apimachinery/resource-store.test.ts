@@ -74,3 +74,20 @@ test('an in-process watch sees the initial state, then changes', async () => {
     await store.close();
   }
 });
+
+test('raw list items equal decoded objects', async () => {
+  const store = new SqliteStore(':memory:');
+  try {
+    const rs = new ResourceStore(deploymentKind, store);
+    await rs.create('default', deployment(1), ctx());
+    const cm = new ResourceStore(configMapKind, store);
+    await cm.create('default', { kind: 'ConfigMap', metadata: { name: 'x' }, apiVersion: 'v1' }, ctx());
+    for (const r of [rs, cm]) {
+      const kv = (await store.list(r.prefix('default'))).items[0];
+      assert.deepEqual(JSON.parse(r.rawListItem(kv.value, kv.modRevision)), r.decode(kv.value, kv.modRevision));
+    }
+    assert.deepEqual(JSON.parse(cm.rawListItem('{"metadata":{"name":"old"},"apiVersion":"v1","kind":"ConfigMap"}', 7)), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', resourceVersion: '7' } }, 'falls back for other key orders');
+  } finally {
+    await store.close();
+  }
+});

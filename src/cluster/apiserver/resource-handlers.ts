@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf } from '../apimachinery/kind.js';
-import { listResource, watchResource, type WatchOutEvent } from '../apimachinery/list-watch.js';
+import { listResource, listResourceRaw, watchResource, type WatchOutEvent } from '../apimachinery/list-watch.js';
 import { isPlainObject, type KObject } from '../apimachinery/object.js';
 import { patchResource } from '../apimachinery/patcher.js';
 import type { DeleteOptions, ResourceStore } from '../apimachinery/resource-store.js';
@@ -100,6 +100,16 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
 }
 
 async function serveList(req: IncomingMessage, res: ServerResponse, rs: ResourceStore, ns: string | undefined, q: URLSearchParams): Promise<void> {
+  const rep0 = wantedRepresentation(req.headers.accept);
+  if (rep0 === 'json' && !q.get('labelSelector') && !q.get('fieldSelector')) {
+    const raw = await listResourceRaw(rs, ns, { limit: intParam(q, 'limit'), continue: q.get('continue') ?? undefined });
+    const meta = JSON.stringify(raw.continue ? { resourceVersion: raw.resourceVersion, continue: raw.continue } : { resourceVersion: raw.resourceVersion });
+    const head = `{"kind":${JSON.stringify(rs.kind.listKind ?? `${rs.kind.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(rs.kind))},"metadata":${meta},"items":[`;
+    const body = head + raw.items.join(',') + ']}';
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
   const list = await listResource(rs, ns, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,

@@ -14,7 +14,8 @@ interface Subscriber {
   handlers: WatchHandlers;
 }
 
-const BUFFER = 20_000;
+/** Recent events kept for late joiners (each also pins its decoded form while buffered). */
+const BUFFER = 5_000;
 
 export class EtcdWatchHub {
   private started?: Promise<void>;
