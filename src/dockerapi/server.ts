@@ -15,14 +15,12 @@ import { registerImageRoutes } from './images.js';
 import { registerSystemRoutes } from './system.js';
 import { registerEventRoutes } from './events.js';
 import { registerPruneStubRoutes } from './prune-stubs.js';
+import { readUpgradeBody } from './upgrade-body.js';
 
 export interface DockerApiOptions {
   engine: Engine;
   log: Logger;
 }
-
-/** Upgrade requests carry small JSON bodies (exec start); anything larger is refused. */
-const MAX_UPGRADE_BODY = 1024 * 1024;
 
 /** Every operation of the Engine API this daemon serves, area by area. */
 export function buildRouter(): ApiRouter {
@@ -104,33 +102,4 @@ export class DockerApi {
       sendError(ctx, err);
     }
   }
-}
-
-/** Reads an upgrade request's Content-Length body from the bytes after its headers. */
-function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<UpgradeSocket> {
-  const length = Number(req.headers['content-length'] ?? 0);
-  if (!Number.isInteger(length) || length < 0 || length > MAX_UPGRADE_BODY) return Promise.reject(new Error('bad body length'));
-  if (head.length >= length) return Promise.resolve({ socket, body: head.subarray(0, length), rest: head.subarray(length) });
-  return new Promise((resolve, reject) => {
-    let buf = head;
-    const onData = (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < length) return;
-      cleanup();
-      socket.pause();
-      resolve({ socket, body: buf.subarray(0, length), rest: buf.subarray(length) });
-    };
-    const onEnd = () => {
-      cleanup();
-      reject(new Error('connection closed before the request body'));
-    };
-    const cleanup = () => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-    };
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-  });
 }
