@@ -15,6 +15,7 @@ import { allocatePorts, portRequests } from './port-bindings.js';
 import { networkSettings } from './settings-view.js';
 import { hostResolvConf, containerResolvConf } from './resolv-conf.js';
 import { DnsService } from './dns/dns-service.js';
+import { NetworkNames } from './dns/network-names.js';
 import type { AttachmentRecord, AttachOptions, AttachResult, EndpointRecord, EndpointSettings, NetworkRecord, PortMapping } from './types.js';
 
 /**
@@ -28,7 +29,7 @@ export class NetworkService extends NetworkRegistry {
 
   private constructor(store: NetworkStore, opts: ReturnType<typeof NetworkRegistry.resolveOptions>, dnsPort?: number) {
     super(store, opts);
-    this.dns = new DnsService({ resolvConfPath: opts.resolvConfPath, names: this, port: dnsPort });
+    this.dns = new DnsService({ resolvConfPath: opts.resolvConfPath, names: new NetworkNames(store), port: dnsPort });
   }
 
   static async open(o: NetworkServiceOptions & { dnsPort?: number }): Promise<NetworkService> {
@@ -53,50 +54,6 @@ export class NetworkService extends NetworkRegistry {
 
   protected override async networkRemoved(n: NetworkRecord): Promise<void> {
     await this.dns.stop(n.id);
-  }
-
-  /**
-   * The user networks whose names the sender of a query may see: all networks of the
-   * container at `sourceIp` when it is on `networkId`; none when it is a container of another
-   * network (the gateway is reachable from every bridge through the host); the asked network
-   * for anything else (the host itself).
-   */
-  private visibleNetworks(networkId: string, sourceIp: string): string[] {
-    for (const a of this.store.attachments.values()) {
-      if (!a.endpoints.some((e) => e.ip === sourceIp)) continue;
-      if (!a.endpoints.some((e) => e.networkId === networkId && e.ip === sourceIp)) return [];
-      return a.endpoints.map((e) => e.networkId).filter((id) => !this.store.networks.get(id)?.isDefault);
-    }
-    return [networkId];
-  }
-
-  /** NameSource: container names, aliases and short IDs on the asker's networks (its own network first). */
-  lookup(networkId: string, sourceIp: string, name: string): string[] | undefined {
-    const wanted = name.toLowerCase().replace(/\.$/, '');
-    for (const id of this.visibleNetworks(networkId, sourceIp)) {
-      const ips = this.store.endpointsOn(id).filter(({ endpoint }) => endpoint.aliases.some((a) => a.toLowerCase() === wanted)).map(({ endpoint }) => endpoint.ip);
-      if (ips.length) return ips;
-    }
-    return undefined;
-  }
-
-  /**
-   * Where to forward the asker's other names: its --dns servers, the host's (undefined), or
-   * nowhere ([]) for a container whose networks are all internal, which must not reach out.
-   */
-  upstreams(networkId: string, sourceIp: string): string[] | undefined {
-    const a = [...this.store.attachments.values()].find((x) => x.endpoints.some((e) => e.ip === sourceIp && e.networkId === networkId));
-    if (!a) return undefined;
-    if (a.endpoints.every((e) => this.store.networks.get(e.networkId)?.internal)) return [];
-    return a.dns;
-  }
-
-  reverse(networkId: string, sourceIp: string, ip: string): string | undefined {
-    for (const id of this.visibleNetworks(networkId, sourceIp)) {
-      const hit = this.store.endpointsOn(id).find(({ endpoint }) => endpoint.ip === ip);
-      if (hit) return `${hit.attachment.name}.${this.store.networks.get(id)!.name}`;
-    }
-    return undefined;
   }
 
   /**
