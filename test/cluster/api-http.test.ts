@@ -4,7 +4,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { apiClient, type RawRequest, type RawResponse } from './api-client.js';
+import { ensurePki, issueClientCert, type Pem } from '../../src/cluster/apiserver/certs.js';
 import { startServer, type ServerProcess } from './server-process.js';
 
 let s: ServerProcess;
@@ -200,4 +205,25 @@ test('deletecollection removes the selected objects and keeps the rest', async (
   assert.deepEqual(left.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['s3']);
   assert.equal(left.items[0].data.k, Buffer.from('s3').toString('base64'), 'stringData folded into data');
   assert.equal(left.items[0].stringData, undefined);
+});
+
+test('client certificates: signed by the cluster CA authenticate, others are 401', async () => {
+  const ca = readFileSync(join(s.dataDir, 'tls', 'server-ca.crt'));
+  const get = (pem: Pem): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request(new URL('/api/v1/namespaces', s.url), { ca, cert: pem.cert, key: pem.key }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  assert.equal(await get(await issueClientCert(join(s.dataDir, 'tls'), 'alice', ['dev'])), 200);
+  const other = mkdtempSync(join(tmpdir(), 'wharf-otherca-'));
+  try {
+    const foreign = await ensurePki(other);
+    assert.equal(await get(foreign.admin), 401);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
 });
