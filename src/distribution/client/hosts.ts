@@ -32,7 +32,7 @@ export interface RegistryEndpoint {
 export function resolveEndpoint(domain: string, opts: RegistryHostsOptions = {}): RegistryEndpoint {
   const override = opts.overrides?.[domain];
   const host = override ? new URL(override).host : domain === DEFAULT_DOMAIN ? DOCKER_HUB_API_HOST : domain;
-  const tls = certsFor(host, opts.certsDirs ?? ['/etc/docker/certs.d']);
+  const tls = certsFor(host, opts.certsDirs ?? ['/etc/docker/certs.d', '/etc/wharf/certs.d']);
   if (override) return { domain, bases: [new URL(override)], tls };
   const bases = [new URL(`https://${host}`)];
   if (isInsecure(host, opts.insecure ?? [])) bases.push(new URL(`http://${host}`));
