@@ -48,8 +48,9 @@ export class DockerApi {
   /** Serve this API on a server (unix socket, TCP or TLS). */
   attach(server: HttpServer | HttpsServer): void {
     server.requestTimeout = 0; // image loads and archive uploads may take long
-    server.on('request', (req, res) => void this.dispatch(req, res));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.dispatchUpgrade(req, socket, head));
+    const failed = (err: unknown) => this.opts.log.error(`request handling failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    server.on('request', (req, res) => this.dispatch(req, res).catch(failed));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.dispatchUpgrade(req, socket, head).catch(failed));
   }
 
   private async dispatchUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
