@@ -3,11 +3,11 @@ import { chmod, lchown, open, link, lstat, lutimes, mkdir, readdir, rm, symlink 
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { invalidParameter } from '../common/errors.js';
+import { internal, invalidParameter } from '../common/errors.js';
 import type { Compression } from './decompress.js';
 import { entrySize, readTar, type TarHeader } from './tar-read.js';
 import { cleanEntryName, resolveDirInRoot, resolveDirTraced } from './safe-path.js';
-import { setXattr } from './xattr.js';
+import { setXattrs } from './xattr.js';
 
 const run = promisify(execFile);
 
@@ -213,14 +213,11 @@ class ApplyState {
   }
 
   async finish(): Promise<void> {
-    for (const x of this.xattrs) {
-      try {
-        await setXattr(x.path, x.name, x.value);
-      } catch (err) {
-        this.warnings.push(`xattr ${x.name} on ${x.path}: ${(err as Error).message.trim()}`);
-      }
-    }
-    for (const d of this.opaque) await setXattr(d, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
+    for (const f of await setXattrs(this.xattrs)) this.warnings.push(`xattr ${f.name} on ${f.path}: ${f.error}`);
+    // Opaque markers are the layer's meaning, not decoration: failing to set one fails the layer.
+    const opaque = [...this.opaque].map((path) => ({ path, name: OVERLAY_OPAQUE_XATTR, value: Buffer.from('y') }));
+    const failed = await setXattrs(opaque);
+    if (failed.length) throw internal(`marking ${failed[0].path} opaque: ${failed[0].error}`);
     // Directory times last: creating children moved them.
     for (let i = this.dirs.length - 1; i >= 0; i--) {
       await lutimes(this.dirs[i].path, this.dirs[i].mtime, this.dirs[i].mtime);
