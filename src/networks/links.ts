@@ -68,3 +68,13 @@ export async function ipBatchIn(netnsPath: string, commands: string[]): Promise<
 export async function ipBatch(commands: string[]): Promise<void> {
   await mustRun('ip', ['-batch', '-'], commands.join('\n') + '\n');
 }
+
+/** Destinations of the host's IPv4 routes other than the default one, as CIDRs. */
+export async function routedSubnets(): Promise<string[]> {
+  const r = await runTool('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
+  if (r.code !== 0) return [];
+  return (JSON.parse(r.stdout) as Array<{ dst: string }>)
+    .map((x) => x.dst)
+    .filter((d) => d && d !== 'default')
+    .map((d) => (d.includes('/') ? d : `${d}/32`));
+}

@@ -31,6 +31,8 @@ export interface CreateContext {
   existing: NetworkRecord[];
   /** Where subnets come from when the client names none (each a /16 or /24 pool to carve /24s from). */
   pools: string[];
+  /** Subnets the host already routes (other bridges, VPNs...): automatic subnets avoid them, as dockerd's. */
+  hostRoutes?: string[];
   ipMasq: boolean;
 }
 
@@ -60,7 +62,14 @@ export function buildNetworkRecord(body: NetworkCreateBody, ctx: CreateContext):
     if (taken.some((t) => overlaps(t, subnet!))) throw forbidden('Pool overlaps with other one on this address space');
   } else {
     if (cfg.Gateway || cfg.IPRange) throw invalidParameter('ip-range and gateway need a subnet');
-    subnet = pickSubnet(ctx.pools, taken);
+    const routed = (ctx.hostRoutes ?? []).flatMap((r) => {
+      try {
+        return [parseCidr(r)];
+      } catch {
+        return [];
+      }
+    });
+    subnet = pickSubnet(ctx.pools, [...taken, ...routed]);
   }
   let ipRange: string | undefined;
   if (cfg.IPRange) {

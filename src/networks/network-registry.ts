@@ -5,7 +5,7 @@ import { KeyedMutex } from '../common/keyed-mutex.js';
 import { buildNetworkRecord, type NetworkCreateBody } from './network-create.js';
 import { installNetworkRules, removeNetworkRules } from './firewall.js';
 import { dropBaseChainsIfUnused, ensureBaseChains, setSysctl } from './iptables.js';
-import { deleteLink, ensureBridge } from './links.js';
+import { deleteLink, ensureBridge, routedSubnets } from './links.js';
 import { NetworkStore } from './network-store.js';
 import { matchesListFilters, matchesPruneFilters, networkJson, PREDEFINED } from './network-view.js';
 import { parseCidr, formatIp } from './cidr.js';
@@ -146,7 +146,8 @@ export class NetworkRegistry {
   async create(body: NetworkCreateBody): Promise<{ Id: string; Warning: string }> {
     return this.mutex.run('net', async () => {
       if (body.Name && PREDEFINED.has(body.Name)) throw forbidden(`operation is not permitted on predefined ${body.Name} network `.trim());
-      const n = buildNetworkRecord(body, { existing: [...this.store.networks.values()], pools: this.opts.pools, ipMasq: this.opts.ipMasq });
+      const hostRoutes = body.IPAM?.Config?.[0]?.Subnet ? [] : await routedSubnets();
+      const n = buildNetworkRecord(body, { existing: [...this.store.networks.values()], pools: this.opts.pools, hostRoutes, ipMasq: this.opts.ipMasq });
       // Persist first: if the daemon dies while the bridge is made, restore finishes it or
       // `network rm` removes it; a bridge without a record would be invisible to both.
       await this.store.putNetwork(n);
