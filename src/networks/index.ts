@@ -3,3 +3,4 @@ export { NetworkService } from './network-service.js';
 export { DEFAULT_BRIDGE, DEFAULT_SUBNET, DEFAULT_POOLS, type NetworkServiceOptions } from './network-registry.js';
 export type { NetworkCreateBody } from './network-create.js';
 export type { AttachOptions, AttachResult, EndpointSettings, PortBindings } from './types.js';
+export { attachOptionsFrom } from './attach-options.js';
