@@ -108,4 +108,7 @@ test('namespace deletion empties the namespace first and refuses new content mea
   ok(['patch', 'cm', 'hold', '-n', doomed, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   await waitUntil(() => s.kubectl(['get', 'namespace', doomed]).code !== 0, 'namespace gone');
   assert.match(s.kubectl(['get', 'namespace', doomed]).stderr, /not found/);
+  const sys = s.kubectl(['delete', 'namespace', 'default']);
+  assert.notEqual(sys.code, 0);
+  assert.match(sys.stderr, /namespaces "default" is forbidden: this namespace may not be deleted/);
 });

@@ -36,6 +36,8 @@ export interface KindStrategy {
    * Pods bound to a node wait for their node agent.
    */
   gracePeriod?(o: KObject, requested: number | undefined): number | undefined;
+  /** Throws (an ApiError) when this object may not be deleted. */
+  checkDelete?(o: KObject): void;
 }
 
 export interface KindDef extends KindStrategy {

@@ -227,6 +227,7 @@ export class ResourceStore {
       throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
     if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
       throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+    this.kind.checkDelete?.(cur);
     const next = deepClone(cur);
     const m = next.metadata;
     const fins = new Set(m.finalizers ?? []);

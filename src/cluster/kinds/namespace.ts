@@ -1,5 +1,6 @@
 import type { KindDef } from '../apimachinery/kind.js';
 import { dnsLabelErrors, isPlainObject } from '../apimachinery/object.js';
+import { forbidden } from '../apimachinery/status.js';
 import { ageColumn, at, nameColumn } from './columns.js';
 import { enumOf, kindSchema, obj, conditions, strList } from './dsl.js';
 
@@ -26,6 +27,11 @@ export const namespaceKind: KindDef = {
     o.status = { phase: 'Active' };
     const spec = (isPlainObject(o.spec) ? o.spec : (o.spec = {})) as Record<string, unknown>;
     if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
+  },
+  checkDelete(o) {
+    // The namespaces the system itself lives in stay.
+    if (['default', 'kube-system', 'kube-public'].includes(o.metadata.name ?? ''))
+      throw forbidden({ group: '', resource: 'namespaces' }, o.metadata.name!, 'this namespace may not be deleted');
   },
   validate(o) {
     const name = o.metadata.name ?? '';
