@@ -94,6 +94,8 @@ describe('wharf CLI: terminals and signals', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const ready = new Promise<void>((resolve) =>
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
@@ -106,7 +108,6 @@ describe('wharf CLI: terminals and signals', () => {
     child.kill('SIGTERM');
     const code = await closed;
     clearTimeout(guard);
-    assert.match(out, /got-term/);
-    assert.equal(code, 9);
+    assert.deepEqual({ code, out, err }, { code: 9, out: 'ready\ngot-term\n', err: '' });
   });
 });

@@ -132,9 +132,10 @@ export const run: Command = {
     await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
 
     // Signals are forwarded from before start (as docker does), so none is lost to a fast container.
-    const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${path}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
+    const starting = client.call('POST', `${path}/start`).then((r) => r.resume());
+    const stopSignals = !tty && a.bool('sig-proxy', true) ? proxySignals((sig) => client.call('POST', `${path}/kill`, { query: { signal: sig } }).then((r) => r.resume()), starting) : undefined;
     try {
-      await client.call('POST', `${path}/start`).then((r) => r.resume());
+      await starting;
     } catch (err) {
       stopSignals?.();
       hijacked?.socket.destroy();

@@ -58,9 +58,10 @@ export const start: Command = {
     const status = exitStatus(waitRes);
     status.catch(() => undefined);
     await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
-    const stopSignals = !tty ? proxySignals((sig) => client.call('POST', `${cpath(info.Id)}/kill`, { query: { signal: sig } }).then((r) => r.resume())) : undefined;
+    const starting = client.call('POST', `${cpath(info.Id)}/start`).then((r) => r.resume());
+    const stopSignals = !tty ? proxySignals((sig) => client.call('POST', `${cpath(info.Id)}/kill`, { query: { signal: sig } }).then((r) => r.resume()), starting) : undefined;
     try {
-      await client.call('POST', `${cpath(info.Id)}/start`).then((r) => r.resume());
+      await starting;
     } catch (err) {
       stopSignals?.();
       hijacked.socket.destroy();

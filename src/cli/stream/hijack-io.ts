@@ -144,11 +144,22 @@ export function followTerminalSize(stdout: NodeJS.WriteStream, resize: (h: numbe
 
 const proxied: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
-/** Forwards signals the CLI receives to the container (docker's --sig-proxy). */
-export function proxySignals(kill: (signal: string) => Promise<unknown>): () => void {
+/**
+ * Forwards signals the CLI receives to the container (docker's --sig-proxy). A signal that
+ * arrives while start is still in flight, and is refused, is sent again once start returns.
+ */
+export function proxySignals(kill: (signal: string) => Promise<unknown>, started?: Promise<unknown>): () => void {
+  let isStarted = !started;
+  started?.then(
+    () => (isStarted = true),
+    () => (isStarted = true),
+  );
   const handlers = proxied.map((sig) => {
     const h = () => {
-      kill(sig).catch(() => undefined);
+      const startedBefore = isStarted;
+      kill(sig).catch(() => {
+        if (!startedBefore && started) started.then(() => kill(sig)).catch(() => undefined);
+      });
     };
     process.on(sig, h);
     return [sig, h] as const;
