@@ -6,18 +6,21 @@ import type { ContentStore } from '../content/content-store.js';
 import { LocalContentStore } from '../content/local-content-store.js';
 import { scanLayer } from '../archive/tar-read.js';
 import {
-  familiarString,
   parseAnyReference,
   parseNormalizedNamed,
   parseStored,
   refString,
   withDefaultTag,
 } from '../reference/reference.js';
-import { chainIds, sha256Digest } from './chain-id.js';
+import { chainIds } from './chain-id.js';
 import { ImageRecords, LayerRecords, type ImageRecord, type LayerRecord } from './image-records.js';
 import type { CommitOptions, HistoryItem, ImageService, ImageSummaryFilter, ImportOptions, RemoveResult, UsageCheck } from './image-service.js';
 import { MediaType, ociLayerType, type ManifestJson } from './media-types.js';
 import { Mutex } from './mutex.js';
+import { BlobKeeper } from './blob-keeper.js';
+import { parseTarget } from './tag-target.js';
+
+export { parseTarget };
 import { TagStore } from './tag-store.js';
 import type { Descriptor, Image, ImageConfigFile } from './types.js';
 import { filterImages } from './image-filters.js';
@@ -58,8 +61,7 @@ export class ImageStore implements ImageService {
   readonly lock = new Mutex();
   usageCheck: UsageCheck = () => undefined;
   private readonly configs = new Map<string, ImageConfigFile>();
-  private activeWrites = 0;
-  private readonly deferredDrops = new Set<string>();
+  private readonly blobs: BlobKeeper;
 
   private constructor(opts: ImageStoreOptions) {
     const dir = join(opts.root, 'image');
@@ -68,6 +70,7 @@ export class ImageStore implements ImageService {
     this.records = new ImageRecords(join(dir, 'images'));
     this.layers = new LayerRecords(join(dir, 'layers'));
     this.tmpDir = join(opts.root, 'tmp');
+    this.blobs = new BlobKeeper(this.content, this.records, this.layers, this.lock);
   }
 
   static async open(opts: ImageStoreOptions): Promise<ImageStore> {
@@ -85,7 +88,7 @@ export class ImageStore implements ImageService {
    */
   private async recover(): Promise<void> {
     for (const n of await readdir(this.tmpDir).catch(() => [] as string[])) await rm(join(this.tmpDir, n), { recursive: true, force: true });
-    for (const b of await this.content.list()) if (!this.blobReferenced(b.digest)) await this.content.delete(b.digest);
+    await this.blobs.collectOrphans();
   }
 
   setUsageCheck(check: UsageCheck): void {
@@ -182,7 +185,7 @@ export class ImageStore implements ImageService {
     try {
       scan = await scanLayer(this.content.readStream(blob.digest));
     } catch (err) {
-      await this.dropBlob(blob.digest);
+      await this.blobs.drop(blob.digest);
       throw err;
     }
     const descriptor: Descriptor = { mediaType: mediaType ?? ociLayerType(scan.compression), digest: blob.digest, size: blob.size };
@@ -199,11 +202,7 @@ export class ImageStore implements ImageService {
 
   /** Whether any record refers to a blob (layer, config or manifest). */
   blobReferenced(digest: string): boolean {
-    for (const r of this.records.items.values()) {
-      if (r.id === digest || r.manifestDigest === digest || r.layers.some((l) => l.digest === digest)) return true;
-    }
-    for (const l of this.layers.items.values()) if (l.blobs.some((b) => b.digest === digest)) return true;
-    return false;
+    return this.blobs.referenced(digest);
   }
 
   /** Adds (or re-adds) an image from its config bytes and layer descriptors; returns its ID. */
@@ -260,41 +259,17 @@ export class ImageStore implements ImageService {
       const layer = this.layers.items.get(diffId);
       if (!layer) continue;
       await this.layers.delete(diffId);
-      for (const b of layer.blobs) await this.dropBlob(b.digest);
+      for (const b of layer.blobs) await this.blobs.drop(b.digest);
     }
     // Reported as Docker does: the chain IDs of layers no image uses any more, top first.
     const dropped = chainIds(diffIds).filter((c) => !liveChains.has(c)).reverse();
-    for (const d of [id, rec.manifestDigest]) if (d) await this.dropBlob(d);
+    for (const d of [id, rec.manifestDigest]) if (d) await this.blobs.drop(d);
     return dropped;
   }
 
-  /**
-   * Deletes a blob nothing refers to. While an import, load or commit is writing, deletion
-   * waits: that writer may have just stored the same bytes and not yet recorded them.
-   */
-  private async dropBlob(digest: string): Promise<void> {
-    if (this.activeWrites > 0) {
-      this.deferredDrops.add(digest);
-      return;
-    }
-    if (!this.blobReferenced(digest)) await this.content.delete(digest);
-  }
-
-  /** Runs a blob-writing operation; deferred blob deletions run once no writer is left. */
-  async writing<T>(fn: () => Promise<T>): Promise<T> {
-    this.activeWrites++;
-    try {
-      return await fn();
-    } finally {
-      this.activeWrites--;
-      if (this.activeWrites === 0 && this.deferredDrops.size > 0) {
-        const drops = [...this.deferredDrops];
-        this.deferredDrops.clear();
-        await this.lock.run(async () => {
-          for (const d of drops) await this.dropBlob(d);
-        });
-      }
-    }
+  /** Runs a blob-writing operation (blob deletions wait for it). */
+  writing<T>(fn: () => Promise<T>): Promise<T> {
+    return this.blobs.writing(fn);
   }
 
   remove(ref: string, opts: { force?: boolean; noPrune?: boolean }): Promise<RemoveResult[]> {
@@ -333,14 +308,3 @@ export class ImageStore implements ImageService {
   }
 }
 
-/** Parses a tag target as `docker tag` does: normalised, ":latest" added, digests refused. */
-export function parseTarget(target: string): ReturnType<typeof withDefaultTag> {
-  const ref = parseNormalizedNamed(target);
-  if (ref.digest) throw invalidParameter('refusing to create a tag with a digest reference');
-  if (ref.path === 'library/sha256' || ref.path.endsWith('/sha256')) {
-    if (ref.tag && /^[a-f0-9]{64}$/.test(ref.tag)) throw invalidParameter('refusing to create an ambiguous tag using digest algorithm as name');
-  }
-  return withDefaultTag(ref);
-}
-
-export { familiarString, sha256Digest };
