@@ -44,6 +44,9 @@ export const EMBEDDED_DNS_ADDRESS = '127.0.0.11';
  */
 export async function redirectEmbeddedDns(netnsPath: string, gateway: string): Promise<void> {
   const ruleset = [
+    // Declaring then deleting makes the load replace any earlier version (connect/disconnect).
+    'table ip wharf_dns {}',
+    'delete table ip wharf_dns',
     'table ip wharf_dns {',
     '  chain output {',
     '    type nat hook output priority -100;',

@@ -241,6 +241,7 @@ export class NetworkService extends NetworkRegistry {
         throw err;
       }
       await this.rememberChange(containerId, n.id, cfg);
+      await this.refreshDnsRedirect(next);
     });
   }
 
@@ -253,12 +254,20 @@ export class NetworkService extends NetworkRegistry {
       const e = rec?.endpoints.find((x) => x.networkId === n.id);
       if (rec && e) {
         await unplugEndpoint(e);
-        await this.store.putAttachment({ ...rec, endpoints: rec.endpoints.filter((x) => x !== e) });
+        const next = { ...rec, endpoints: rec.endpoints.filter((x) => x !== e) };
+        await this.store.putAttachment(next);
+        await this.refreshDnsRedirect(next);
       } else if (rec && !opts.force) {
         throw forbidden(`container ${containerId} is not connected to network ${n.name}`);
       }
       await this.rememberChange(containerId, n.id, undefined);
     });
+  }
+
+  /** Points 127.0.0.11 at the gateway of the container's first user network now (no-op without one). */
+  private async refreshDnsRedirect(rec: AttachmentRecord): Promise<void> {
+    const dnsNet = this.embeddedDnsNetwork(rec);
+    if (dnsNet && rec.netnsPath) await redirectEmbeddedDns(rec.netnsPath, dnsNet.gateway!);
   }
 
   private async rememberChange(containerId: string, networkId: string, cfg: EndpointSettings | undefined): Promise<void> {

@@ -156,6 +156,12 @@ test('connect and disconnect: live interfaces for running containers, remembered
     assert.deepEqual(Object.keys(rc2.settings.Networks), [n1]);
     await svc.forget(c);
     assert.equal(svc.attached(c), undefined);
+
+    // leaving the first user network moves the embedded DNS to the next one
+    await svc.connect(n2, a);
+    await svc.disconnect(n1, a);
+    const found = await fx.inNsAsync(ra.netnsPath!, ['timeout', '5', 'busybox', 'nslookup', 'b', '127.0.0.11']);
+    assert.match(found.out, new RegExp(`Address:\\s+${ipB.replace(/\./g, '\\.')}\\b`), found.out);
   } finally {
     assert.deepEqual(await fx.cleanup(), []);
   }
