@@ -43,7 +43,8 @@ export interface CommitSpec {
   /** What identifies the step besides its parent (instruction text after substitution, content hashes). */
   key: string;
   config: ImageRuntimeConfig;
-  createdBy: string;
+  /** History text; a function when working it out needs the step's sources (then `key` must determine it). */
+  createdBy: string | (() => Promise<string>);
   author?: string;
   /** Does the step's filesystem work; undefined for config-only steps. */
   work?: () => Promise<{ layer?: NewLayer; cleanup?: () => Promise<void> }>;
@@ -54,7 +55,7 @@ export async function commitStep(ctx: StepContext, state: StageState, spec: Comm
   const key = cacheKey({
     parent: state.image?.id ?? 'scratch',
     instruction: spec.key,
-    content: JSON.stringify({ config: spec.config, createdBy: spec.createdBy, author: spec.author ?? '' }),
+    content: JSON.stringify({ config: spec.config, createdBy: typeof spec.createdBy === 'string' ? spec.createdBy : '', author: spec.author ?? '' }),
   });
   if (!ctx.noCache) {
     const hit = await ctx.cache.lookup(key);
@@ -69,7 +70,8 @@ export async function commitStep(ctx: StepContext, state: StageState, spec: Comm
   let img: Image;
   try {
     if (spec.work) ({ layer, cleanup } = await spec.work());
-    img = await ctx.writer.write({ parent: state.image, layer, config: spec.config, createdBy: spec.createdBy, author: spec.author });
+    const createdBy = typeof spec.createdBy === 'string' ? spec.createdBy : await spec.createdBy();
+    img = await ctx.writer.write({ parent: state.image, layer, config: spec.config, createdBy, author: spec.author });
     await ctx.cache.store(key, img.id);
   } finally {
     // Removes the step's container (and temporary image) whether or not the step worked.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { engineFixture, mountsUnder, type TestEngine } from '../support/engine-fixture.js';
-import { build } from './helpers.js';
+import { build, contextTar as contextTarFor } from './helpers.js';
 
 let fx: Awaited<ReturnType<typeof engineFixture>>;
 let engine: TestEngine;
@@ -182,5 +182,27 @@ test('bad input: missing files, outside context, hostile symlinks, unknown instr
   assert.match(climbing.error!, /file not found in build context/);
   const ignored = await build(engine, { Dockerfile: 'FROM busybox\nCOPY secret /x\n', '.dockerignore': 'secret\n', secret: 's' });
   assert.match(ignored.error!, /excluded by .dockerignore/);
+  await noLeftovers();
+});
+
+test('COPY keeps existing parent directories as they are; --chown, --chmod, ADD archives, heredocs', async () => {
+  const r = await build(engine, {
+    Dockerfile: [
+      'FROM busybox',
+      'RUN mkdir -p /home/u /tmp && chown 1234:1234 /home/u && chmod 700 /home/u && chmod 1777 /tmp',
+      'COPY f /home/u/f',
+      'COPY f /tmp/',
+      'COPY --chown=1:2 --chmod=600 f /owned',
+      'ADD arch.tar /unpacked/',
+      'COPY <<EOF /inline.txt',
+      'inline $HOSTNAME_UNSET body',
+      'EOF',
+      'RUN stat -c "%a %u:%g" /tmp /home/u /owned /unpacked/a/b.txt > /stats && cat /inline.txt >> /stats',
+    ].join('\n'),
+    f: 'f\n',
+    'arch.tar': { body: await contextTarFor({ 'a/b.txt': { body: 'b', uid: 7, gid: 8, mode: 0o640 } }) },
+  });
+  assert.equal(r.error, undefined, r.output);
+  assert.equal(await fileIn(r.id!, '/stats'), '1777 0:0\n700 1234:1234\n600 1:2\n640 7:8\ninline  body\n');
   await noLeftovers();
 });

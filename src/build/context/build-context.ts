@@ -7,7 +7,7 @@
 import { lstat, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer } from '../../archive/apply-layer.js';
+import { extractContext } from './extract-context.js';
 import { IgnoreMatcher } from './dockerignore.js';
 
 const MAX_LINKS = 255;
@@ -59,7 +59,7 @@ export class BuildContext {
   static async fromTar(tar: Readable, tmpRoot: string): Promise<BuildContext> {
     const dir = await mkdtemp(join(tmpRoot, 'ctx-'));
     try {
-      await applyLayer(dir, tar, { whiteouts: 'none', noChown: false });
+      await extractContext(tar, dir);
       let ignoreText = '';
       try {
         ignoreText = await readFile(await resolveInRoot(dir, '.dockerignore'), 'utf8');

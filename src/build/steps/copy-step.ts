@@ -4,6 +4,7 @@
  * sources' content, and the layer written through a step container (so parent directories
  * keep the metadata they have in the image).
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
 import type { Image } from '../../images/types.js';
@@ -30,13 +31,12 @@ type Item =
   | { kind: 'inline'; name: string; data: Buffer };
 
 export interface PreparedCopy {
-  /** Text for history and cache: `COPY <hash> in <dest> `. */
-  comment: string;
+  /** Identifies what is copied and how (content hash, or source image and paths for --from). */
   hash: string;
-  /** Writes the files into a container (or builds the layer for a scratch parent). */
+  /** History text: `COPY file:<hash> in <dest> ` (resolves the sources if not done yet). */
+  comment(): Promise<string>;
+  /** The layer's entries; `statPath` tells what exists in the image. */
   entries(statPath: (p: string) => Promise<'dir' | 'other' | 'missing'>): Promise<CopyEntry[]>;
-  /** Runs `fn` with a container on `image` for --chown name lookups and stat; set by prepare. */
-  needsProbe: boolean;
 }
 
 const HEREDOC_WORD = /^<<-?(["']?)([A-Za-z_][A-Za-z0-9_]*)\1$/;
@@ -77,35 +77,42 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
     }
     fileSrcs.push(s);
   }
-  let root = io.contextDir;
-  let fromId = '';
-  if (inst.from !== undefined && fileSrcs.length > 0) {
-    const fromName = processWord(inst.from, env, escape);
-    const img = await io.fromImage(fromName);
-    fromId = img.id;
-    const cid = await probeContainer(io.engine, img);
-    try {
-      root = await fetchFromContainer(io.engine, cid, fileSrcs, io.tmpRoot, name);
-    } finally {
-      await io.engine.containers.remove(cid, { force: true }).catch(() => {});
-    }
-  }
-  const infos = fileSrcs.length > 0 ? await resolveSources(root, fileSrcs, name) : [];
-  for (const info of infos) {
-    srcKinds.push(info.isDir ? 'dir' : 'file');
-    if (info.isDir) items.push({ kind: 'dir', host: info.host, keepOwner: false });
-    else if (inst.kind === 'add' && (await isArchive(info.host))) items.push({ kind: 'dir', host: await extractArchive(info.host, io.tmpRoot), keepOwner: true });
-    else items.push({ kind: 'file', host: info.host, name: posix.basename(info.rel) });
-  }
-  if (items.length > 1 && !intoDir) {
-    throw new CopyError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
-  }
   const own: Ownership = { uid: 0, gid: 0 };
   if (inst.chmod) own.mode = parseChmod(inst.chmod);
   if (inst.chown) {
     const spec = processWord(inst.chown, env, escape);
     Object.assign(own, await resolveChown(spec, chownReader ?? (() => Promise.reject(new Error('no image')))));
   }
+  const fromImg = inst.from !== undefined && fileSrcs.length > 0 ? await io.fromImage(processWord(inst.from, env, escape)) : undefined;
+
+  // Sources are fetched and read once, when first needed: for --from, a cache hit needs
+  // only the source image's ID, never its files.
+  let gathered: Promise<{ hash: string; kind: string }> | undefined;
+  const gather = () =>
+    (gathered ??= (async () => {
+      let root = io.contextDir;
+      if (fromImg) {
+        const cid = await probeContainer(io.engine, fromImg);
+        try {
+          root = await fetchFromContainer(io.engine, cid, fileSrcs, io.tmpRoot, name);
+        } finally {
+          await io.engine.containers.remove(cid, { force: true }).catch(() => {});
+        }
+      }
+      const infos = fileSrcs.length > 0 ? await resolveSources(root, fileSrcs, name) : [];
+      for (const info of infos) {
+        srcKinds.push(info.isDir ? 'dir' : 'file');
+        if (info.isDir) items.push({ kind: 'dir', host: info.host, keepOwner: false });
+        else if (inst.kind === 'add' && (await isArchive(info.host))) items.push({ kind: 'dir', host: await extractArchive(info.host, io.tmpRoot), keepOwner: true });
+        else items.push({ kind: 'file', host: info.host, name: posix.basename(info.rel) });
+      }
+      if (items.length > 1 && !intoDir) {
+        throw new CopyError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
+      }
+      const hash = await contentHash(await relEntries('', (it) => it.name));
+      // Docker names the kind of source as given (an archive ADD unpacks is still a "file").
+      return { hash, kind: srcKinds.length === 1 ? srcKinds[0] : 'multi' };
+    })());
 
   // Entries relative to a placeholder destination: the hash covers what is copied, not where.
   const relEntries = async (target: string, fileTarget: (it: Item & { kind: 'file' | 'inline' }) => string): Promise<CopyEntry[]> => {
@@ -119,17 +126,19 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
     }
     return out;
   };
-  const hash = await contentHash(await relEntries('', (it) => it.name));
-  // Docker names the kind of source as given (an archive ADD unpacks is still a "file").
-  const kind = srcKinds.length === 1 ? srcKinds[0] : 'multi';
-  const comment = `${name} ${kind}:${hash} in ${rawDest} `;
-  const flagsKey = JSON.stringify({ from: fromId, chown: own.uid + ':' + own.gid, chmod: own.mode ?? null, intoDir, dest, link: inst.link });
+  const keyHash = fromImg
+    ? createHash('sha256').update(JSON.stringify({ from: fromImg.id, srcs: fileSrcs, inline: items.map((i) => (i.kind === 'inline' ? [i.name, i.data.toString('base64')] : '')) })).digest('hex')
+    : (await gather()).hash;
+  const flagsKey = JSON.stringify({ name, chown: own.uid + ':' + own.gid, chmod: own.mode ?? null, intoDir, dest, rawDest, link: inst.link });
 
   return {
-    comment,
-    hash: `${hash}|${flagsKey}`,
-    needsProbe: true,
+    hash: `${keyHash}|${flagsKey}`,
+    async comment() {
+      const g = await gather();
+      return `${name} ${g.kind}:${g.hash} in ${rawDest} `;
+    },
     async entries(statPath) {
+      await gather();
       // A single file into an existing directory lands inside it.
       let intoTarget = intoDir || items.some((i) => i.kind === 'dir');
       if (!intoTarget && (await statPath(dest)) === 'dir') intoTarget = true;

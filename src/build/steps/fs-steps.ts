@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { isNotFound } from '../../common/errors.js';
+import { parseTar } from '../../archive/tar-parse.js';
 import type { Image } from '../../images/types.js';
 import { entriesTar, type CopyEntry } from '../copy/copy-plan.js';
 import { probeContainer, readEtcFile } from '../copy/copy-sources.js';
@@ -103,6 +104,14 @@ async function writeEntries(ctx: StepContext, state: StageState, plan: (stat: St
       await removeStepContainer(ctx.engine, id);
       return {};
     }
+    // Fast path: the layer is written directly, with the existing parent directories'
+    // own metadata; through a symlinked parent, the files go in through the container.
+    const parents = await existingParents(ctx, id, entries);
+    if (parents) {
+      await removeStepContainer(ctx.engine, id);
+      const { layer, temp } = await ctx.writer.ingest(image, entriesTar([...parents, ...entries]));
+      return { layer, cleanup: () => ctx.writer.dropTemp(temp) };
+    }
     await ctx.engine.containers.archivePut(id, '/', entriesTar(entries), {});
     const { layer, temp } = await containerLayer(ctx.engine, id);
     return {
@@ -118,6 +127,37 @@ async function writeEntries(ctx: StepContext, state: StageState, plan: (stat: St
   }
 }
 
+/**
+ * Tar entries for the directories above `entries` that already exist in the image, with
+ * their metadata as it is there (so a layer never changes /tmp's mode or a chowned home);
+ * undefined when one of them is not a plain directory (a symlink must be followed).
+ */
+async function existingParents(ctx: StepContext, containerId: string, entries: CopyEntry[]): Promise<CopyEntry[] | undefined> {
+  const listed = new Set(entries.map((e) => e.path));
+  const needed = new Set<string>();
+  for (const e of entries) {
+    const comps = e.path.split('/');
+    for (let i = 1; i < comps.length; i++) {
+      const p = comps.slice(0, i).join('/');
+      if (!listed.has(p)) needed.add(p);
+    }
+  }
+  const out: CopyEntry[] = [];
+  for (const p of [...needed].sort()) {
+    const got = await ctx.engine.containers.archiveGet(containerId, '/' + p);
+    try {
+      if (!(got.stat.mode & 0x80000000) || got.stat.mode & 0x08000000) return undefined;
+      const first = await parseTar(got.tar as AsyncIterable<Buffer>).next();
+      const h = first.value?.header;
+      if (!h || h.type !== 'directory') return undefined;
+      out.push({ path: p, type: 'directory', mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime, size: 0 });
+    } finally {
+      got.tar.destroy();
+    }
+  }
+  return out;
+}
+
 export async function copyStep(ctx: StepContext, state: StageState, inst: CopyInst, env: Env): Promise<Image> {
   const chownReader = async (name: 'passwd' | 'group'): Promise<string> => {
     if (!state.image) throw new Error('no image');
@@ -130,9 +170,9 @@ export async function copyStep(ctx: StepContext, state: StageState, inst: CopyIn
   };
   const prep = await prepareCopy(inst, state, env, ctx.escape, { engine: ctx.engine, contextDir: ctx.contextDir, tmpRoot: ctx.tmpRoot, fromImage: (n) => ctx.imageFor(n) }, chownReader);
   return commitStep(ctx, state, {
-    key: JSON.stringify({ copy: prep.hash }),
+    key: JSON.stringify({ copy: prep.hash, shell: nopFileCreatedBy(state, '') }),
     config: state.config,
-    createdBy: nopFileCreatedBy(state, prep.comment),
+    createdBy: async () => nopFileCreatedBy(state, await prep.comment()),
     author: state.author,
     work: () => writeEntries(ctx, state, (stat) => prep.entries(stat)),
   });
