@@ -83,11 +83,18 @@ export class ImageStore implements ImageService {
   }
 
   /**
-   * After a crash: drop staging dirs, and blobs no record refers to (an import or delete cut
-   * short between writing blobs and records). Runs before the store takes requests.
+   * After a crash or a failed load/pull: drop staging dirs, layer records no image uses, and
+   * blobs no record refers to (work cut short between writing blobs and recording the image).
+   * Runs before the store takes requests.
    */
   private async recover(): Promise<void> {
     for (const n of await readdir(this.tmpDir).catch(() => [] as string[])) await rm(join(this.tmpDir, n), { recursive: true, force: true });
+    const live = new Set<string>();
+    for (const id of this.records.items.keys()) {
+      const cfg = await this.config(id).catch(() => undefined);
+      for (const d of cfg?.rootfs?.diff_ids ?? []) live.add(d);
+    }
+    for (const diffId of [...this.layers.items.keys()]) if (!live.has(diffId)) await this.layers.delete(diffId);
     await this.blobs.collectOrphans();
   }
 

@@ -14,6 +14,9 @@ test('reopening after a crash removes half-done writes and orphan blobs, keeps e
     // What a kill -9 in the middle of writes leaves behind:
     await writeFile(join(s.root, 'content', 'ingest', 'half-written'), 'partial');
     await s.content.write(Buffer.from('orphan blob: written, but its image record never was'));
+    // A layer recorded by a load that failed before its image was added.
+    const { makeTar } = await import('../support/tar-builder.js');
+    const stray = await s.images.ingestLayer(await makeTar([{ name: 'stray', body: 'layer' }]));
     await mkdir(join(s.root, 'tmp', 'load-deadbeef'), { recursive: true });
     await mkdir(join(s.root, 'overlay', 'layers', `.tmp-${'e'.repeat(64)}-0000`, 'diff'), { recursive: true });
 
@@ -22,6 +25,7 @@ test('reopening after a crash removes half-done writes and orphan blobs, keeps e
     assert.deepEqual(await readdir(join(s.root, 'tmp')), []);
     assert.deepEqual(await readdir(join(s.root, 'overlay', 'layers')), [img.chainIds[0].slice(7)]);
     assert.deepEqual((await again.content.list()).map((b) => b.digest).sort(), blobsBefore);
+    assert.equal(again.images.layers.items.has(stray.layer.diffId), false);
     const back = await again.images.get('busybox');
     assert.equal(back.id, img.id);
     await again.snapshotter.createContainerLayer('after-crash', back);
