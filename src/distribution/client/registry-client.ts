@@ -55,6 +55,8 @@ export class RegistryClient {
         return b;
       } catch (err) {
         lastErr = err;
+        // A server that speaks TLS with a certificate we cannot trust is not silently downgraded to HTTP.
+        if (isCertificateError(err)) break;
       }
     }
     const msg = lastErr instanceof Error ? lastErr.message : String(lastErr);
@@ -93,6 +95,15 @@ export class RegistryClient {
     if (res.statusCode === 401) throw unauthorized(`login attempt to ${url} failed with status: 401 Unauthorized`);
     throw new WharfError('internal', `login attempt to ${url} failed with status: ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
   }
+}
+
+const CERT_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+]);
+
+function isCertificateError(err: unknown): boolean {
+  return CERT_ERRORS.has(String((err as { code?: unknown }).code));
 }
 
 /** Reads a spec error body into a RegistryError (or a plain status error). */
