@@ -250,3 +250,88 @@ describe('wharf CLI: containers', () => {
     }
   });
 });
+
+describe('wharf CLI: run/create flags build the same container as the docker CLI', () => {
+  let d: TestDaemon;
+  const image = `${uniqueName('wh-cli-flags')}:1`;
+  const names: string[] = [];
+
+  before(async () => {
+    d = await startTestDaemon();
+    await importBusybox(d, image);
+  });
+  after(async () => {
+    if (!d) return;
+    try {
+      if (names.length > 0) await wharf(d, ['rm', '-f', ...names]);
+      await wharf(d, ['rmi', '-f', image]);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('Config and HostConfig from ~50 flags match docker create against the same daemon', async () => {
+    const envFile = join(d.dir, 'env');
+    const labelFile = join(d.dir, 'labels');
+    writeFileSync(envFile, '# comment\nA=1\n\nB=two words\n');
+    writeFileSync(labelFile, 'lab=x\n');
+    const flags = [
+      '--network', 'none', '-e', 'X=1', '--env', 'Y=', '--env-file', envFile, '-l', 'a=b', '--label-file', labelFile,
+      '-w', '/tmp', '-u', '1000:1000', '--entrypoint', '/bin/sh', '--restart', 'on-failure:3', '--stop-signal', 'SIGINT',
+      '--stop-timeout', '7', '--health-cmd', 'true', '--health-interval', '5s', '--health-retries', '2', '--health-timeout', '3s',
+      '--health-start-period', '1s', '--init', '-m', '64m', '--cpus', '0.5', '--pids-limit', '50', '--read-only',
+      '--cap-add', 'net_admin', '--cap-drop', 'MKNOD', '--security-opt', 'no-new-privileges', '-h', 'myhost', '--domainname', 'example.test',
+      '--ulimit', 'nofile=100:200', '--shm-size', '32m', '--tmpfs', '/run:size=1m', '--add-host', 'foo:1.2.3.4',
+      '--dns', '9.9.9.9', '--dns-search', 'example.test', '--dns-option', 'ndots:2', '--sysctl', 'net.ipv4.ip_forward=1',
+      '-p', '127.0.0.1:8080:80', '-p', '53/udp', '--expose', '9000', '-v', `${d.dir}:/hosttmp:ro`, '-v', '/anon',
+      '--mount', 'type=tmpfs,target=/mnt', '-it', '--privileged', '--oom-kill-disable', '--group-add', '10',
+    ];
+    const cmd = [image, '-c', 'echo hi'];
+    const w = uniqueName('wh-cli-fw');
+    const k = uniqueName('wh-cli-fk');
+    names.push(w, k);
+    const cw = await wharf(d, ['create', '--name', w, ...flags, ...cmd]);
+    assert.equal(cw.code, 0, cw.stderr);
+    assert.equal((await docker(d, ['create', '--name', k, ...flags, ...cmd])).code, 0);
+    for (const section of ['Config', 'HostConfig']) {
+      const [a, b] = await Promise.all([w, k].map(async (n) => JSON.parse((await wharf(d, ['inspect', '-f', `{{json .${section}}}`, n])).stdout) as Record<string, unknown>));
+      // Kernel-memory fields are left out by newer clients; env order is the daemon's business.
+      for (const x of [a, b]) {
+        delete x.KernelMemory;
+        delete x.KernelMemoryTCP;
+        if (Array.isArray(x.Env)) x.Env = [...(x.Env as string[])].sort();
+      }
+      assert.deepEqual(a, b, section);
+    }
+  });
+
+  test('bad flag values: docker usage errors with exit 125', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--cpus', 'lots'], /invalid argument "lots" for "--cpus" flag/],
+      [['-m', 'big'], /invalid argument "big" for "--memory" flag/],
+      [['--health-interval', '5'], /invalid argument "5" for "--health-interval" flag/],
+      [['--rm', '--restart', 'always'], /Conflicting options: cannot specify both --restart and --rm/],
+      [['--pull', 'sometimes'], /invalid pull option: 'sometimes'/],
+      // (a missing --env-file is caught by node 20 itself, which scans argv for its own --env-file)
+      [['--label-file', join(d.dir, 'missing-labels')], /no such file or directory/],
+    ];
+    for (const [flags, re] of cases) {
+      const r = await wharf(d, ['run', '--network', 'none', ...flags, image, 'true']);
+      assert.equal(r.code, 125, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+    const dup = uniqueName('wh-cli-dup');
+    names.push(dup);
+    assert.equal((await wharf(d, ['create', '--network', 'none', '--name', dup, image, 'true'])).code, 0);
+    const again = await wharf(d, ['run', '--network', 'none', '--name', dup, image, 'true']);
+    assert.equal(again.code, 125);
+    assert.match(again.stderr, /^wharf: Error response from daemon: Conflict\. The container name "\/[^"]+" is already in use/);
+    assert.match(again.stderr, /\n\nRun 'wharf run --help' for more information\n$/);
+    const created = await wharf(d, ['create', '--network', 'none', '--name', dup, image, 'true']);
+    assert.equal(created.code, 1);
+    assert.match(created.stderr, /^Error response from daemon: Conflict\. The container name "\/[^"]+" is already in use/);
+    const start = await wharf(d, ['start', 'wh-cli-none-such']);
+    assert.equal(start.code, 1);
+    assert.equal(start.stderr, 'Error response from daemon: No such container: wh-cli-none-such\nError: failed to start containers: wh-cli-none-such\n');
+  });
+});

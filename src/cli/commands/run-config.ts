@@ -101,6 +101,23 @@ function parseMount(spec: string): Record<string, unknown> {
   return m;
 }
 
+/** Go marshals maps with sorted keys; so does this, for identical request bodies. */
+function sorted<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(map).sort().map((k) => [k, map[k]]));
+}
+
+/** docker's capability spelling: upper case with the CAP_ prefix; ALL stays ALL. */
+export function normalizeCaps(caps: string[]): string[] | null {
+  if (caps.length === 0) return null;
+  const out: string[] = [];
+  for (const c of caps) {
+    const up = c.trim().toUpperCase();
+    const n = up === 'ALL' || up.startsWith('CAP_') ? up : `CAP_${up}`;
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
 function keyValueMap(items: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const it of items) {
@@ -149,14 +166,16 @@ export async function buildCreateRequest(a: ParsedArgs, opts: { detach: boolean;
   } else if (healthGiven) {
     const retriesN = a.string('health-retries');
     if (retriesN !== undefined && !/^\d+$/.test(retriesN)) throw bad(`invalid argument "${retriesN}" for "--health-retries" flag`);
-    healthcheck = {
+    const fields: Record<string, unknown> = {
       Test: a.string('health-cmd') !== undefined ? ['CMD-SHELL', a.string('health-cmd')] : undefined,
-      Interval: durationNs(a.string('health-interval'), 'health-interval') ?? 0,
-      Timeout: durationNs(a.string('health-timeout'), 'health-timeout') ?? 0,
-      StartPeriod: durationNs(a.string('health-start-period'), 'health-start-period') ?? 0,
-      StartInterval: durationNs(a.string('health-start-interval'), 'health-start-interval') ?? 0,
-      Retries: retriesN !== undefined ? Number(retriesN) : 0,
+      Interval: durationNs(a.string('health-interval'), 'health-interval'),
+      Timeout: durationNs(a.string('health-timeout'), 'health-timeout'),
+      StartPeriod: durationNs(a.string('health-start-period'), 'health-start-period'),
+      StartInterval: durationNs(a.string('health-start-interval'), 'health-start-interval'),
+      Retries: retriesN !== undefined ? Number(retriesN) : undefined,
     };
+    // Go's omitempty: zero durations and counts are left out.
+    healthcheck = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== 0));
   }
 
   const exposed: Record<string, object> = {};
@@ -181,7 +200,7 @@ export async function buildCreateRequest(a: ParsedArgs, opts: { detach: boolean;
   const ulimits = a.list('ulimit').map((u) => {
     const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(u);
     if (!m) throw bad(`invalid argument "${u}" for "--ulimit" flag: invalid ulimit argument: ${u}`);
-    return { Name: m[1], Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+    return { Name: m[1], Hard: Number(m[3] ?? m[2]), Soft: Number(m[2]) };
   });
   const size = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
@@ -208,6 +227,8 @@ export async function buildCreateRequest(a: ParsedArgs, opts: { detach: boolean;
   const entrypoint = a.string('entrypoint');
   const logOpts = keyValueMap(a.list('log-opt'), 'log-opt');
 
+  const pidsLimit = intOf('pids-limit');
+  // Field order and defaults follow what the docker CLI sends, so a daemon stores the same thing.
   const body: Record<string, unknown> = {
     Hostname: a.string('hostname') ?? '',
     Domainname: a.string('domainname') ?? '',
@@ -215,31 +236,34 @@ export async function buildCreateRequest(a: ParsedArgs, opts: { detach: boolean;
     AttachStdin: attach.stdin,
     AttachStdout: attach.stdout,
     AttachStderr: attach.stderr,
-    ExposedPorts: Object.keys(exposed).length > 0 ? exposed : undefined,
+    ExposedPorts: Object.keys(exposed).length > 0 ? sorted(exposed) : undefined,
     Tty: tty,
     OpenStdin: interactive,
     StdinOnce: interactive && attach.stdin,
-    Env: env,
+    Env: env.length > 0 ? env : null,
     Cmd: cmd.length > 0 ? cmd : null,
     Healthcheck: healthcheck,
     Image: image,
-    Volumes: Object.keys(volumes).length > 0 ? volumes : undefined,
+    Volumes: sorted(volumes),
     WorkingDir: a.string('workdir') ?? '',
     Entrypoint: entrypoint !== undefined ? [entrypoint] : null,
-    Labels: labels,
+    OnBuild: null,
+    Labels: sorted(labels),
     StopSignal: a.string('stop-signal'),
     StopTimeout: intOf('stop-timeout'),
     HostConfig: {
       Binds: binds.length > 0 ? binds : null,
       ContainerIDFile: a.string('cidfile') ?? '',
-      LogConfig: { Type: a.string('log-driver') ?? '', Config: logOpts },
+      LogConfig: { Type: a.string('log-driver') ?? '', Config: sorted(logOpts) },
       NetworkMode: network,
-      PortBindings: portBindings,
+      PortBindings: sorted(portBindings),
       RestartPolicy: { Name: policy, MaximumRetryCount: retries ? Number(retries) : 0 },
       AutoRemove: opts.autoRemove,
+      VolumeDriver: '',
       VolumesFrom: a.list('volumes-from').length > 0 ? a.list('volumes-from') : null,
-      CapAdd: a.list('cap-add').length > 0 ? a.list('cap-add') : null,
-      CapDrop: a.list('cap-drop').length > 0 ? a.list('cap-drop') : null,
+      ConsoleSize: opts.consoleSize ?? [0, 0],
+      CapAdd: normalizeCaps(a.list('cap-add')),
+      CapDrop: normalizeCaps(a.list('cap-drop')),
       CgroupnsMode: a.string('cgroupns') ?? '',
       Dns: a.list('dns'),
       DnsOptions: a.list('dns-option'),
@@ -247,34 +271,57 @@ export async function buildCreateRequest(a: ParsedArgs, opts: { detach: boolean;
       ExtraHosts: a.list('add-host').length > 0 ? a.list('add-host') : null,
       GroupAdd: a.list('group-add').length > 0 ? a.list('group-add') : null,
       IpcMode: a.string('ipc') ?? '',
+      Cgroup: '',
+      Links: null,
+      OomScoreAdj: 0,
       PidMode: a.string('pid') ?? '',
-      UTSMode: a.string('uts') ?? '',
-      UsernsMode: a.string('userns') ?? '',
       Privileged: a.bool('privileged'),
       PublishAllPorts: a.bool('publish-all'),
       ReadonlyRootfs: a.bool('read-only'),
       SecurityOpt: a.list('security-opt').length > 0 ? a.list('security-opt') : null,
-      Tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : undefined,
-      ShmSize: size(a.string('shm-size'), 'shm-size'),
-      Sysctls: a.list('sysctl').length > 0 ? keyValueMap(a.list('sysctl'), 'sysctl') : undefined,
+      Tmpfs: Object.keys(tmpfs).length > 0 ? sorted(tmpfs) : undefined,
+      UTSMode: a.string('uts') ?? '',
+      UsernsMode: a.string('userns') ?? '',
+      ShmSize: size(a.string('shm-size'), 'shm-size') ?? 0,
+      Sysctls: a.list('sysctl').length > 0 ? sorted(keyValueMap(a.list('sysctl'), 'sysctl')) : undefined,
       Runtime: a.string('runtime'),
-      ConsoleSize: opts.consoleSize ?? [0, 0],
-      Init: a.has('init') ? a.bool('init') : undefined,
-      Memory: size(a.string('memory'), 'memory') ?? 0,
-      MemorySwap: a.string('memory-swap') === '-1' ? -1 : (size(a.string('memory-swap'), 'memory-swap') ?? 0),
-      MemoryReservation: size(a.string('memory-reservation'), 'memory-reservation') ?? 0,
-      NanoCpus: cpus !== undefined ? Math.round(Number(cpus) * 1e9) : 0,
+      Isolation: '',
       CpuShares: intOf('cpu-shares') ?? 0,
-      CpusetCpus: a.string('cpuset-cpus') ?? '',
+      Memory: size(a.string('memory'), 'memory') ?? 0,
+      NanoCpus: cpus !== undefined ? Math.round(Number(cpus) * 1e9) : 0,
       CgroupParent: a.string('cgroup-parent') ?? '',
-      PidsLimit: intOf('pids-limit'),
-      Ulimits: ulimits.length > 0 ? ulimits : null,
-      OomKillDisable: a.has('oom-kill-disable') ? a.bool('oom-kill-disable') : undefined,
-      Devices: a.list('device').map((d) => {
-        const [host, inContainer, perms] = d.split(':');
+      BlkioWeight: 0,
+      BlkioWeightDevice: [],
+      BlkioDeviceReadBps: [],
+      BlkioDeviceWriteBps: [],
+      BlkioDeviceReadIOps: [],
+      BlkioDeviceWriteIOps: [],
+      CpuPeriod: 0,
+      CpuQuota: 0,
+      CpuRealtimePeriod: 0,
+      CpuRealtimeRuntime: 0,
+      CpusetCpus: a.string('cpuset-cpus') ?? '',
+      CpusetMems: '',
+      Devices: a.list('device').map((dev) => {
+        const [host, inContainer, perms] = dev.split(':');
         return { PathOnHost: host, PathInContainer: inContainer || host, CgroupPermissions: perms || 'rwm' };
       }),
+      DeviceCgroupRules: null,
+      DeviceRequests: null,
+      MemoryReservation: size(a.string('memory-reservation'), 'memory-reservation') ?? 0,
+      MemorySwap: a.string('memory-swap') === '-1' ? -1 : (size(a.string('memory-swap'), 'memory-swap') ?? 0),
+      MemorySwappiness: -1,
+      OomKillDisable: a.bool('oom-kill-disable'),
+      PidsLimit: pidsLimit ?? 0,
+      Ulimits: ulimits,
+      CpuCount: 0,
+      CpuPercent: 0,
+      IOMaximumIOps: 0,
+      IOMaximumBandwidth: 0,
       Mounts: a.list('mount').length > 0 ? a.list('mount').map(parseMount) : undefined,
+      MaskedPaths: null,
+      ReadonlyPaths: null,
+      Init: a.has('init') ? a.bool('init') : undefined,
     },
     NetworkingConfig: { EndpointsConfig: endpoints },
   };

@@ -28,6 +28,13 @@ export function startErrorStatus(message: string): number {
 }
 
 async function createContainer(ctx: CliContext, client: ApiClient, req: CreateRequest, a: ParsedArgs, command: string): Promise<string> {
+  // run reports daemon errors as "wharf: Error response…" + help hint (125); create plainly (1).
+  const isRun = command === 'run' || command === 'container run';
+  const fail = (err: unknown): never => {
+    if (!isRun && err instanceof ApiError) throw new CliError(err.display, 1);
+    if (!isRun && err instanceof CliError && err.exitCode !== 125) throw err;
+    return daemonError(err, command);
+  };
   const pull = a.string('pull') ?? 'missing';
   if (!['missing', 'always', 'never'].includes(pull)) {
     throw new CliError(`wharf: invalid pull option: '${pull}': must be one of "always", "missing" or "never"\n\nRun 'wharf ${command} --help' for more information`, 125);
@@ -38,8 +45,10 @@ async function createContainer(ctx: CliContext, client: ApiClient, req: CreateRe
     try {
       await pullImage(client, image, quiet ? devNull : ctx.stderr, req.platform);
     } catch (err) {
-      if (err instanceof CliError) throw new CliError(`wharf: ${err.message}\n\nRun 'wharf ${command} --help' for more information`, 125);
-      daemonError(err, command);
+      if (err instanceof CliError) {
+        throw isRun ? new CliError(`wharf: ${err.message}\n\nRun 'wharf ${command} --help' for more information`, 125) : new CliError(`Error response from daemon: ${err.message}`, 1);
+      }
+      fail(err);
     }
   };
   const create = () => client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name: req.name, platform: req.platform }, body: req.body });
@@ -48,10 +57,10 @@ async function createContainer(ctx: CliContext, client: ApiClient, req: CreateRe
   try {
     res = await create();
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404 || !/no such image/i.test(err.message) || pull !== 'missing') daemonError(err, command);
+    if (!(err instanceof ApiError) || err.status !== 404 || !/no such image/i.test(err.message) || pull !== 'missing') fail(err);
     ctx.stderr.write(`Unable to find image '${withDefaultTag(image)}' locally\n`);
     await doPull();
-    res = await create().catch((e: unknown) => daemonError(e, command));
+    res = await create().catch((e: unknown) => fail(e));
   }
   for (const w of res.Warnings ?? []) ctx.stderr.write(`WARNING: ${w}\n`);
   const cidfile = a.string('cidfile');

@@ -42,10 +42,18 @@ export const start: Command = {
     const client = await ctx.client();
     const attach = a.bool('attach') || a.bool('interactive');
     if (!attach) {
-      return eachName(ctx, a.args, async (name) => {
-        await client.call('POST', `${cpath(name)}/start`).then((r) => r.resume());
+      const failed: string[] = [];
+      const code = await eachName(ctx, a.args, async (name) => {
+        try {
+          await client.call('POST', `${cpath(name)}/start`).then((r) => r.resume());
+        } catch (err) {
+          failed.push(name);
+          throw err;
+        }
         return name;
       });
+      if (failed.length > 0) ctx.stderr.write(`Error: failed to start containers: ${failed.join(', ')}\n`);
+      return code;
     }
     if (a.args.length > 1) throw new CliError('you cannot start and attach multiple containers at once', 1);
     const info = await client.json<ContainerJson>('GET', `${cpath(a.args[0])}/json`);
