@@ -94,7 +94,7 @@ export class Builder {
         throw new BuildError((err as Error).message);
       }
       for (const w of parsed.warnings) sink.stream(`${w}\n`);
-      const id = await this.run(parsed, ctxDir.dir, tmpRoot, opts, sink);
+      const id = await this.run(parsed, ctxDir, tmpRoot, opts, sink);
       return id;
     } finally {
       clearInterval(keepAlive);
@@ -103,7 +103,7 @@ export class Builder {
     }
   }
 
-  private async run(parsed: ParsedFile, contextDir: string, tmpRoot: string, opts: BuildOptions, sink: BuildSink): Promise<string> {
+  private async run(parsed: ParsedFile, context: BuildContext, tmpRoot: string, opts: BuildOptions, sink: BuildSink): Promise<string> {
     const given = new Map<string, string | undefined>();
     for (const [k, v] of Object.entries(opts.buildArgs ?? {})) given.set(k, v ?? undefined);
     const args = new BuildArgs(given);
@@ -153,7 +153,8 @@ export class Builder {
         cache: this.cache,
         args,
         escape: parsed.escape,
-        contextDir,
+        contextDir: context.dir,
+        contextDigests: context.digests,
         tmpRoot,
         noCache: Boolean(opts.noCache),
         network: opts.network,

@@ -15,6 +15,8 @@ export interface StepContext {
   args: BuildArgs;
   escape: string;
   contextDir: string;
+  /** Digests of the context's files by host path. */
+  contextDigests?: Map<string, string>;
   tmpRoot: string;
   noCache: boolean;
   network?: string;

@@ -53,20 +53,22 @@ export class BuildContext {
   private constructor(
     readonly dir: string,
     readonly ignore: IgnoreMatcher,
+    /** Content digests of the context's files by host path (taken while unpacking). */
+    readonly digests: Map<string, string>,
   ) {}
 
   /** Unpacks a context tar (plain or compressed) under `tmpRoot`. */
   static async fromTar(tar: Readable, tmpRoot: string): Promise<BuildContext> {
     const dir = await mkdtemp(join(tmpRoot, 'ctx-'));
     try {
-      await extractContext(tar, dir);
+      const digests = await extractContext(tar, dir);
       let ignoreText = '';
       try {
         ignoreText = await readFile(await resolveInRoot(dir, '.dockerignore'), 'utf8');
       } catch {
         /* no .dockerignore */
       }
-      return new BuildContext(dir, IgnoreMatcher.fromContent(ignoreText));
+      return new BuildContext(dir, IgnoreMatcher.fromContent(ignoreText), digests);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
       throw err;

@@ -6,6 +6,7 @@
  * hard links to files already written, and symlinks last, each created only where every
  * parent is a real directory. Names climbing above the root are rejected.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,7 +52,12 @@ async function parentsAreDirs(root: string, comps: string[]): Promise<boolean> {
   return true;
 }
 
-export async function extractContext(input: Readable, root: string): Promise<void> {
+/**
+ * Unpacks `input` into `root`; returns the sha256 (hex) of every regular file's content by
+ * its host path, computed on the way so that cache checks need not read the files again.
+ */
+export async function extractContext(input: Readable, root: string): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
   const { stream } = await decompress(input);
   const writes = new TaskPool(32);
   const made = new Set<string>();
@@ -95,9 +101,11 @@ export async function extractContext(input: Readable, root: string): Promise<voi
         }
         const chunks: Buffer[] = [];
         for await (const c of body) chunks.push(c as Buffer);
+        const data = Buffer.concat(chunks);
+        digests.set(path, createHash('sha256').update(data).digest('hex'));
         // Small files are written concurrently: contexts are thousands of them.
         await writes.add(async () => {
-          await writeFile(path, Buffer.concat(chunks), { flag: 'wx', mode });
+          await writeFile(path, data, { flag: 'wx', mode });
           // The umask may have taken bits off; only then is a chmod needed.
           if ((mode & ~UMASK) !== mode) await chmod(path, mode);
           await utimes(path, mtime, mtime);
@@ -122,7 +130,12 @@ export async function extractContext(input: Readable, root: string): Promise<voi
     await ensureDir(l.comps.slice(0, -1));
     const target = join(root, ...l.target);
     const st = await lstat(target).catch(() => undefined);
-    if (st?.isFile()) await link(target, join(root, ...l.comps));
+    if (st?.isFile()) {
+      const path = join(root, ...l.comps);
+      await link(target, path);
+      const d = digests.get(target);
+      if (d) digests.set(path, d);
+    }
   }
   // Every parent first, while no symlink exists that mkdir could follow out of the root.
   for (const s of symlinks) await ensureDir(s.comps.slice(0, -1));
@@ -137,4 +150,5 @@ export async function extractContext(input: Readable, root: string): Promise<voi
     await chmod(d.path, d.mode);
     await utimes(d.path, d.mtime, d.mtime);
   }
+  return digests;
 }

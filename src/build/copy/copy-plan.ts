@@ -146,11 +146,15 @@ async function fileDigest(path: string, size: number): Promise<string> {
   return h.digest('hex');
 }
 
-/** Hash of names, types, modes, owners, link targets and file contents (mtimes excluded, as Docker's). */
-export async function contentHash(entries: CopyEntry[]): Promise<string> {
+/**
+ * Hash of names, types, modes, owners, link targets and file contents (mtimes excluded, as
+ * Docker's). `known`: content digests already taken (the context's, by host path).
+ */
+export async function contentHash(entries: CopyEntry[], known?: Map<string, string>): Promise<string> {
   const lines = await Promise.all(
     entries.map(async (e) => {
-      const body = e.data ? createHash('sha256').update(e.data).digest('hex') : e.source && e.type === 'file' ? await fileDigest(e.source, e.size) : '';
+      const digest = async (src: string) => known?.get(src) ?? fileDigest(src, e.size);
+      const body = e.data ? createHash('sha256').update(e.data).digest('hex') : e.source && e.type === 'file' ? await digest(e.source) : '';
       return `${e.path}\0${e.type}\0${e.mode.toString(8)}\0${e.uid}:${e.gid}\0${e.linkname ?? ''}\0${body}`;
     }),
   );

@@ -19,6 +19,8 @@ type CopyInst = Extract<Instruction, { kind: 'copy' | 'add' }>;
 export interface CopyInputs {
   engine: Engine;
   contextDir: string;
+  /** Digests of the context's files by host path. */
+  contextDigests?: Map<string, string>;
   tmpRoot: string;
   /** Image a `--from` value names (a stage or an image). */
   fromImage(name: string): Promise<Image>;
@@ -109,7 +111,7 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
       if (items.length > 1 && !intoDir) {
         throw new CopyError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
       }
-      const hash = await contentHash(await relEntries('', (it) => it.name));
+      const hash = await contentHash(await relEntries('', (it) => it.name), fromImg ? undefined : io.contextDigests);
       // Docker names the kind of source as given (an archive ADD unpacks is still a "file").
       return { hash, kind: srcKinds.length === 1 ? srcKinds[0] : 'multi' };
     })());

@@ -168,7 +168,7 @@ export async function copyStep(ctx: StepContext, state: StageState, inst: CopyIn
       await removeStepContainer(ctx.engine, id);
     }
   };
-  const prep = await prepareCopy(inst, state, env, ctx.escape, { engine: ctx.engine, contextDir: ctx.contextDir, tmpRoot: ctx.tmpRoot, fromImage: (n) => ctx.imageFor(n) }, chownReader);
+  const prep = await prepareCopy(inst, state, env, ctx.escape, { engine: ctx.engine, contextDir: ctx.contextDir, contextDigests: ctx.contextDigests, tmpRoot: ctx.tmpRoot, fromImage: (n) => ctx.imageFor(n) }, chownReader);
   return commitStep(ctx, state, {
     key: JSON.stringify({ copy: prep.hash, shell: nopFileCreatedBy(state, '') }),
     config: state.config,
