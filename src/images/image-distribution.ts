@@ -43,6 +43,22 @@ export async function recordLayerBlob(store: ImageStore, desc: Descriptor): Prom
   });
 }
 
+/**
+ * Records a layer blob whose diffID and sizes the caller computed while the blob was written
+ * (and verified) into the content store, sparing a second read.
+ */
+export async function recordScannedLayer(store: ImageStore, desc: Descriptor, scan: { diffId: string; tarSize: number; contentSize: number }): Promise<LayerRecord> {
+  const d: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+  return store.lock.run(async () => {
+    const prev = store.layers.items.get(scan.diffId);
+    const rec: LayerRecord = prev
+      ? { ...prev, blobs: prev.blobs.some((b) => b.digest === d.digest) ? prev.blobs : [...prev.blobs, d] }
+      : { diffId: scan.diffId, tarSize: scan.tarSize, contentSize: scan.contentSize, blobs: [d] };
+    await store.layers.put(scan.diffId, rec);
+    return rec;
+  });
+}
+
 export interface PulledImage {
   config: Buffer;
   /** Manifest bytes exactly as the registry served them (their digest is the image's RepoDigest). */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { WharfError, notFound } from '../../common/errors.js';
-import { addPulledImage, layerForBlob, recordLayerBlob, setTag } from '../../images/image-distribution.js';
+import { addPulledImage, layerForBlob, recordLayerBlob, recordScannedLayer, setTag } from '../../images/image-distribution.js';
+import { LayerScanner } from './layer-scan.js';
 import type { ImageStore } from '../../images/image-store.js';
 import { MediaType, isIndexType, isLayerType, type IndexJson } from '../../images/media-types.js';
 import type { Descriptor, ImageConfigFile } from '../../images/types.js';
@@ -144,15 +145,30 @@ async function downloadLayer(store: ImageStore, client: RegistryClient, repo: st
       last = now;
       emit({ status: 'Downloading', progressDetail: { current, total: desc.size }, id });
     };
+    const scanner = new LayerScanner();
+    async function* teed(): AsyncGenerator<Buffer> {
+      for await (const c of fetchBlob(client, repo, desc, { onBytes, signal })) {
+        await scanner.push(c);
+        yield c;
+      }
+    }
     try {
-      await store.content.write(Readable.from(fetchBlob(client, repo, desc, { onBytes, signal })), { digest: desc.digest, size: desc.size });
+      await store.content.write(Readable.from(teed()), { digest: desc.digest, size: desc.size });
     } catch (err) {
+      scanner.abort();
       const msg = err instanceof Error ? err.message : String(err);
       if (/digest mismatch|size mismatch/.test(msg)) throw new WharfError('invalid-parameter', `filesystem layer verification failed for digest ${desc.digest}`);
       throw err;
     }
     emit({ status: 'Verifying Checksum', progressDetail: {}, id });
     emit({ status: 'Download complete', progressDetail: {}, id });
+    // The scan is trusted only now that the content store has verified the bytes it saw.
+    const scan = await scanner.finish();
+    if (scan) {
+      await recordScannedLayer(store, desc, scan);
+      emit({ status: 'Pull complete', progressDetail: {}, id });
+      return;
+    }
   }
   await recordLayerBlob(store, desc);
   emit({ status: 'Pull complete', progressDetail: {}, id });
