@@ -6,6 +6,7 @@ import type { ImageService } from '../images/image-service.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { LocalVolumes } from '../volumes/local-volumes.js';
+import type { NetworkService } from '../networks/index.js';
 import type { ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { etcFilePaths } from './etc-files.js';
@@ -22,6 +23,7 @@ export interface ContainerDeps {
   /** Parent cgroup of every container (dockerd's --cgroup-parent); default /wharf. */
   cgroupParent?: string;
   volumes?: LocalVolumes;
+  networks?: NetworkService;
 }
 
 /**

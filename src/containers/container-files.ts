@@ -102,7 +102,8 @@ export class ContainerFiles {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`Could not find the file ${path} in container ${rec.name}`);
         throw invalidParameter(`extraction point is not a directory`);
       }
-      await applyLayer(dest, tar, { whiteouts: 'direct' });
+      // Plain extraction: a `.wh.` file copied in is just a file, not a deletion.
+      await applyLayer(dest, tar, { whiteouts: 'none' });
     });
     this.ctx.emitEvent(rec, 'extract-to-dir');
   }

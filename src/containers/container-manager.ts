@@ -20,6 +20,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { ContainerFiles } from './container-files.js';
 import { restoreContainers } from './restore.js';
 import { removeAnonymousVolumes, volumeUsers } from './container-volumes.js';
+import { networkSettingsOf } from './container-network.js';
 import type { AttachStreams } from '../runtime/runtime.js';
 
 /** The engine's ContainerService: composes lifecycle, I/O, exec, health and file access over one store. */
@@ -45,7 +46,11 @@ export class ContainerManager implements ContainerService {
       this.execs.forgetContainer(rec);
     };
     this.lifecycle.autoRemove = (rec) => this.remove(rec.id, { force: true, volumes: true });
-    deps.images.setUsageCheck((imageId) => this.ctx.store.all().find((c) => c.imageId === imageId)?.id);
+    deps.images.setUsageCheck((imageId) => {
+      const users = this.ctx.store.all().filter((c) => c.imageId === imageId);
+      const user = users.find((c) => isActive(c)) ?? users[0];
+      return user && { id: user.id, running: isActive(user) };
+    });
     deps.volumes?.setUsage((name) => volumeUsers(this.ctx, name));
   }
 
@@ -69,7 +74,7 @@ export class ContainerManager implements ContainerService {
     }
     recs.sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
     if (opts.limit && opts.limit > 0) recs = recs.slice(0, opts.limit);
-    return Promise.all(recs.map(async (r) => summaryView(r, opts.size ? await this.sizes(r) : undefined)));
+    return Promise.all(recs.map(async (r) => summaryView(r, networkSettingsOf(this.ctx, r), opts.size ? await this.sizes(r) : undefined)));
   }
 
   private ancestorMatches(rec: ContainerRecord, ref: string): boolean {
@@ -89,7 +94,7 @@ export class ContainerManager implements ContainerService {
     const lowers = await snap.lowerDirs(rec.id).catch(() => []);
     const upper = snap.upperDir(rec.id);
     const graph = { LowerDir: lowers.join(':'), MergedDir: this.ctx.rootfs(rec.id), UpperDir: upper, WorkDir: upper.replace(/upper$/, 'work') };
-    return inspectView(rec, { files: this.ctx.etcFiles(rec.id), logPath: this.ctx.logPath(rec.id), graph }, opts?.size ? await this.sizes(rec) : undefined);
+    return inspectView(rec, { files: this.ctx.etcFiles(rec.id), logPath: this.ctx.logPath(rec.id), graph, network: networkSettingsOf(this.ctx, rec) }, opts?.size ? await this.sizes(rec) : undefined);
   }
 
   start(ref: string) { return this.lifecycle.start(ref); }
@@ -165,6 +170,7 @@ export class ContainerManager implements ContainerService {
         snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
       ]);
     }
+    await this.ctx.deps.networks?.forget(rec.id).catch(() => {});
     await snapshotter.removeContainerLayer(rec.id);
     await this.ctx.store.delete(rec);
     this.lastStats.delete(rec.id);

@@ -48,7 +48,7 @@ function networkSettings(rec: ContainerRecord): DockerJson {
 }
 
 /** `GET /containers/{id}/json` in Docker's shape. */
-export function inspectView(rec: ContainerRecord, paths: { files: EtcFiles; logPath: string; graph: DockerJson }, sizes?: { rw: number; rootFs: number }): DockerJson {
+export function inspectView(rec: ContainerRecord, paths: { files: EtcFiles; logPath: string; graph: DockerJson; network?: DockerJson }, sizes?: { rw: number; rootFs: number }): DockerJson {
   const st = rec.state;
   const out: DockerJson = {
     Id: rec.id,
@@ -86,7 +86,7 @@ export function inspectView(rec: ContainerRecord, paths: { files: EtcFiles; logP
     GraphDriver: { Data: paths.graph, Name: 'overlay2' },
     Mounts: (rec.mountPoints ?? []).map(mountView),
     Config: { ...rec.config, Image: rec.image },
-    NetworkSettings: networkSettings(rec),
+    NetworkSettings: paths.network ?? networkSettings(rec),
   };
   if (sizes) {
     out.SizeRw = sizes.rw;
@@ -96,7 +96,18 @@ export function inspectView(rec: ContainerRecord, paths: { files: EtcFiles; logP
 }
 
 /** One entry of `GET /containers/json`. */
-export function summaryView(rec: ContainerRecord, sizes?: { rw: number; rootFs: number }): DockerJson {
+/** `ps`'s Ports list from NetworkSettings.Ports ({"80/tcp": [{HostIp, HostPort}]}). */
+function portsList(settings: DockerJson | undefined): DockerJson[] {
+  const out: DockerJson[] = [];
+  for (const [key, binds] of Object.entries((settings?.Ports ?? {}) as Record<string, { HostIp: string; HostPort: string }[] | null>)) {
+    const [port, type] = key.split('/');
+    if (!binds?.length) out.push({ PrivatePort: Number(port), Type: type });
+    for (const b of binds ?? []) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
+}
+
+export function summaryView(rec: ContainerRecord, network: DockerJson | undefined, sizes?: { rw: number; rootFs: number }): DockerJson {
   const out: DockerJson = {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -104,12 +115,12 @@ export function summaryView(rec: ContainerRecord, sizes?: { rw: number; rootFs: 
     ImageID: rec.imageId,
     Command: [rec.path, ...rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: portsList(network),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: networkSettings(rec).Networks },
+    NetworkSettings: { Networks: (network ?? networkSettings(rec)).Networks },
     Mounts: (rec.mountPoints ?? []).map(mountView),
   };
   if (sizes) {

@@ -8,8 +8,7 @@ import type { ContainerCreateBody } from './container-service.js';
 import { commandOf, mergeImageConfig, validateHostConfig } from './config-merge.js';
 import { generateName } from './names.js';
 import { prepareMounts, removeAnonymousVolumes } from './container-volumes.js';
-
-const NETWORK_MODES = /^(default|none|host|bridge)$/;
+import { checkNetworkMode } from './container-network.js';
 
 /**
  * `docker create`: validate, resolve the image, merge its defaults, reserve the name,
@@ -20,9 +19,8 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
   if (!body || typeof body !== 'object') throw invalidParameter('config cannot be empty in order to create a container');
   if (!body.Image) throw invalidParameter('No image specified');
   const hostConfig = validateHostConfig(body.HostConfig);
-  if (!NETWORK_MODES.test(hostConfig.NetworkMode) && !hostConfig.NetworkMode.startsWith('container:')) {
-    throw invalidParameter(`network ${hostConfig.NetworkMode} not found`);
-  }
+  await checkNetworkMode(ctx, hostConfig.NetworkMode);
+  if (hostConfig.NetworkMode.startsWith('container:')) ctx.store.get(hostConfig.NetworkMode.slice('container:'.length));
   const image = await ctx.deps.images.get(body.Image);
   const config = mergeImageConfig(body, image.config.config ?? {});
   const { path, args } = commandOf(config);

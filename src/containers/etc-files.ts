@@ -36,7 +36,7 @@ async function hostResolvConf(): Promise<string> {
 }
 
 /** Writes the files bind-mounted over /etc/hostname, /etc/hosts and /etc/resolv.conf. */
-export async function writeEtcFiles(dir: string, cfg: DockerJson, hc: DockerJson, extraHosts: string[] = []): Promise<EtcFiles> {
+export async function writeEtcFiles(dir: string, cfg: DockerJson, hc: DockerJson, net: { hostsEntries?: string[]; resolvConf?: string } = {}): Promise<EtcFiles> {
   const p = etcFilePaths(dir);
   const hostname: string = cfg.Hostname;
   await writeFileAtomic(p.hostnamePath, `${hostname}\n`, 0o644, quick);
@@ -48,11 +48,19 @@ export async function writeEtcFiles(dir: string, cfg: DockerJson, hc: DockerJson
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
   ];
-  for (const h of [...(hc.ExtraHosts ?? []), ...extraHosts]) {
-    const i = h.lastIndexOf(':');
-    if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+  if (net.hostsEntries) {
+    lines.push(...net.hostsEntries);
+  } else {
+    for (const h of hc.ExtraHosts ?? []) {
+      const i = h.lastIndexOf(':');
+      if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+    }
   }
   await writeFileAtomic(p.hostsPath, lines.join('\n') + '\n', 0o644, quick);
+  if (net.resolvConf !== undefined) {
+    await writeFileAtomic(p.resolvConfPath, net.resolvConf, 0o644, quick);
+    return p;
+  }
   let resolv = await hostResolvConf();
   if (hc.Dns?.length || hc.DnsSearch?.length || hc.DnsOptions?.length) {
     const keep = resolv.split('\n').filter((l) => {

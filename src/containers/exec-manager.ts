@@ -64,7 +64,10 @@ export class ExecManager {
       const all = resolveCapabilities([], [], true);
       process.capabilities = { bounding: all, effective: all, permitted: all };
     }
-    delete process.consoleSize;
+    // The client's terminal size at exec time (API 1.42+), so the first output fits.
+    const [height, width] = body.ConsoleSize ?? [0, 0];
+    if (tty && height > 0 && width > 0) process.consoleSize = { height, width };
+    else delete process.consoleSize;
     return process;
   }
 

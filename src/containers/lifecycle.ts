@@ -8,6 +8,7 @@ import { parseSignal } from './signals.js';
 import { specInputOf } from './spec-input.js';
 import { writeEtcFiles } from './etc-files.js';
 import { acquireMounts, releaseMounts } from './container-volumes.js';
+import { attachNetworks, detachNetworks } from './container-network.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -69,10 +70,11 @@ export class Lifecycle {
     if (rec.hasBeenStarted) await runtime.delete(rec.id, { force: true }).catch(() => {});
     await snapshotter.mount(rec.id, rootfs);
     try {
+      const net = await attachNetworks(this.ctx, rec);
       // Written at each start, as dockerd does: networking decides their content.
-      await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig);
+      await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig, net);
       await acquireMounts(this.ctx, rec, rootfs);
-      const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id), this.ctx.deps.cgroupParent))) as { process?: Record<string, unknown> };
+      const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id), net.network, this.ctx.deps.cgroupParent))) as { process?: Record<string, unknown> };
       // The client's terminal size at create time, so the first output already fits (dockerd does the same).
       const [height, width] = rec.hostConfig.ConsoleSize ?? [0, 0];
       if (rec.config.Tty && spec.process && height > 0 && width > 0) spec.process.consoleSize = { height, width };
@@ -98,6 +100,7 @@ export class Lifecycle {
       await runtime.delete(rec.id, { force: true }).catch(() => {});
       await snapshotter.unmount(rec.id, rootfs).catch(() => {});
       await releaseMounts(this.ctx, rec);
+      await detachNetworks(this.ctx, rec);
       const f = startFailure(rec, err);
       // The runtime's own classification of the failure (bad config vs internal) wins.
       if (err instanceof WharfError && err.kind !== 'internal') f.error = err;
@@ -139,8 +142,9 @@ export class Lifecycle {
   }
 
   async kill(ref: string, sig?: string): Promise<void> {
-    const rec = this.ctx.store.get(ref);
+    // dockerd checks the signal before it looks the container up.
     const signal = parseSignal(sig, 'SIGKILL');
+    const rec = this.ctx.store.get(ref);
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') {
       throw conflict(`Cannot kill container: ${ref}: Container ${rec.id} is not running`);
     }
@@ -234,6 +238,7 @@ export class Lifecycle {
         runtime.delete(rec.id, { force: true }).catch(() => {}),
         snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
         releaseMounts(this.ctx, rec),
+        detachNetworks(this.ctx, rec),
       ]);
     });
     if (exitCode < 0) return;

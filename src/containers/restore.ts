@@ -78,6 +78,8 @@ export async function restoreContainers(
       // One broken container must not keep the daemon from starting; it stays as recorded.
     }
   }
+  // Networking of containers that are gone (or were never torn down) goes before anything restarts.
+  await ctx.deps.networks?.reconcile(ctx.store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)).catch(() => {});
   for (const rec of toStart) {
     rec.state.status = 'exited';
     await ctx.locks.run(rec.id, () => lifecycle.startLocked(rec)).catch(() => {});

@@ -16,7 +16,7 @@ function tmpfsMounts(tmpfs: Record<string, string> | undefined): Mount[] {
 }
 
 /** Translates a container's Docker config into what the runtime needs to build its OCI config. */
-export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles, cgroupParent = '/wharf'): SpecInput {
+export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles, network: SpecInput['network'], cgroupParent = '/wharf'): SpecInput {
   const cfg = rec.config;
   const hc = rec.hostConfig;
   // HOSTNAME, HOME and TERM defaults are the runtime's job (it knows the resolved user).
@@ -26,7 +26,6 @@ export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFile
     { destination: '/etc/hostname', source: files.hostnamePath, type: 'bind', options: ['rbind', 'rprivate'] },
     { destination: '/etc/hosts', source: files.hostsPath, type: 'bind', options: ['rbind', 'rprivate'] },
   ];
-  const mode: string = hc.NetworkMode ?? 'default';
   return {
     id: rec.id,
     rootfs,
@@ -56,7 +55,7 @@ export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFile
     shmSize: hc.ShmSize || undefined,
     sysctls: hc.Sysctls ?? undefined,
     mounts: [...etcMounts, ...ociMounts(rec.mountPoints ?? []), ...tmpfsMounts(hc.Tmpfs)],
-    network: mode === 'host' ? { mode: 'host' } : { mode: 'new' },
+    network,
     pidMode: hc.PidMode || undefined,
     ipcMode: hc.IpcMode || undefined,
     utsMode: hc.UTSMode || undefined,

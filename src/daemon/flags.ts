@@ -16,6 +16,17 @@ export interface DaemonConfig {
   defaultRuntime?: string;
   /** `--runtime name=path`, for runtimes beside runc. */
   runtimes: Record<string, string>;
+  /** dockerd's --cgroup-parent. */
+  cgroupParent?: string;
+  /** dockerd's --ip-masq: masquerade traffic leaving the host from container networks. */
+  ipMasq: boolean;
+  /** -b/--bridge: the default bridge network's Linux bridge; --bip: its subnet (CIDR). */
+  bridge?: string;
+  bip?: string;
+  /** --default-address-pool base=CIDR[,size=N]: where user networks without --subnet come from. */
+  addressPools: string[];
+  /** --insecure-registry: registries reached over plain HTTP. */
+  insecureRegistries: string[];
   help: boolean;
 }
 
@@ -42,10 +53,16 @@ Options:
       --tlskey string           Path to TLS key file (default "~/.docker/key.pem")
       --default-runtime string  Default OCI runtime for containers (default "runc")
       --runtime name=path       Register an additional OCI runtime (repeatable)
+      --cgroup-parent string    Parent cgroup for all containers (default "/wharf")
+      --ip-masq                 Masquerade traffic leaving the host from container networks (default true)
+  -b, --bridge string           Linux bridge of the default network (default "wharf0")
+      --bip string              Subnet of the default bridge network (default "10.47.0.0/16")
+      --default-address-pool    base=CIDR[,size=N]: pool for networks created without --subnet (repeatable)
+      --insecure-registry list  Registries to reach over plain HTTP (repeatable)
   -h, --help                    Print usage
 `;
 
-const BOOLEAN_FLAGS = new Set(['--tls', '--tlsverify', '--debug', '-D', '--help']);
+const BOOLEAN_FLAGS = new Set(['--tls', '--tlsverify', '--debug', '-D', '--help', '--ip-masq']);
 
 /** dockerd accepts `--tlsverify=false`; node's parser does not, so such booleans are rewritten first. */
 function normaliseBooleans(argv: string[]): string[] {
@@ -54,6 +71,8 @@ function normaliseBooleans(argv: string[]): string[] {
     const m = /^(--?[a-zA-Z-]+)=(true|false|1|0)$/.exec(arg);
     if (m && BOOLEAN_FLAGS.has(m[1]!)) {
       if (m[2] === 'true' || m[2] === '1') out.push(m[1]!);
+      // A default-on boolean turned off needs its own spelling for node's parser.
+      else if (m[1] === '--ip-masq') out.push('--no-ip-masq');
       continue;
     }
     out.push(arg);
@@ -103,6 +122,13 @@ export function parseDaemonFlags(argv: string[], env: NodeJS.ProcessEnv = proces
         tlskey: { type: 'string' },
         'default-runtime': { type: 'string' },
         runtime: { type: 'string', multiple: true },
+        'cgroup-parent': { type: 'string' },
+        'ip-masq': { type: 'boolean' },
+        'no-ip-masq': { type: 'boolean' },
+        bridge: { type: 'string', short: 'b' },
+        bip: { type: 'string' },
+        'default-address-pool': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -137,6 +163,16 @@ export function parseDaemonFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     tls,
     defaultRuntime: values['default-runtime'],
     runtimes,
+    cgroupParent: values['cgroup-parent'],
+    ipMasq: !values['no-ip-masq'],
+    bridge: values.bridge,
+    bip: values.bip,
+    addressPools: (values['default-address-pool'] ?? []).map((p) => {
+      const base = /(?:^|,)base=([^,]+)/.exec(p)?.[1];
+      if (!base) throw invalidParameter(`invalid default address pool ${JSON.stringify(p)}: expected base=CIDR[,size=N]`);
+      return base;
+    }),
+    insecureRegistries: values['insecure-registry'] ?? [],
     help: Boolean(values.help),
   };
 }

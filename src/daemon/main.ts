@@ -27,7 +27,14 @@ function runtimePath(cfg: DaemonConfig): string | undefined {
 }
 
 async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
-  return openEngine({ dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, runtimePath: runtimePath(cfg) });
+  return openEngine({
+    dataRoot: cfg.dataRoot,
+    execRoot: cfg.execRoot,
+    runtimePath: runtimePath(cfg),
+    cgroupParent: cfg.cgroupParent,
+    network: { ipMasq: cfg.ipMasq, defaultBridge: cfg.bridge, defaultSubnet: cfg.bip, pools: cfg.addressPools.length ? cfg.addressPools : undefined },
+    insecureRegistries: cfg.insecureRegistries,
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { invalidParameter, notImplemented } from '../common/errors.js';
+import { invalidParameter, notFound, notImplemented } from '../common/errors.js';
 import type { NetworkService } from '../networks/index.js';
 import { readJsonObject } from './body.js';
 import { param, type ApiContext } from './context.js';
@@ -32,7 +32,10 @@ async function list(ctx: ApiContext): Promise<void> {
 }
 
 async function inspect(ctx: ApiContext): Promise<void> {
-  sendJson(ctx, 200, await networks(ctx).inspect(param(ctx, 'id')));
+  const svc = (ctx.engine as { networks?: NetworkService }).networks;
+  // Without networking there is no such network (`docker inspect` then tries volumes...).
+  if (!svc) throw notFound(`network ${param(ctx, 'id')} not found`);
+  sendJson(ctx, 200, await svc.inspect(param(ctx, 'id')));
 }
 
 async function create(ctx: ApiContext): Promise<void> {

@@ -14,6 +14,9 @@ import { registerExecRoutes } from './exec.js';
 import { registerImageRoutes } from './images.js';
 import { registerSystemRoutes } from './system.js';
 import { registerEventRoutes } from './events.js';
+import { registerVolumeRoutes } from './volumes-routes.js';
+import { registerNetworkRoutes } from './networks-routes.js';
+import { registerBuildRoutes } from './build-routes.js';
 import { registerPruneStubRoutes } from './prune-stubs.js';
 import { readUpgradeBody } from './upgrade-body.js';
 
@@ -32,6 +35,9 @@ export function buildRouter(): ApiRouter {
   registerContainerFileRoutes(router);
   registerExecRoutes(router);
   registerImageRoutes(router);
+  registerVolumeRoutes(router);
+  registerNetworkRoutes(router);
+  registerBuildRoutes(router);
   registerPruneStubRoutes(router);
   return router;
 }

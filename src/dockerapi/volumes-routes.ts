@@ -1,4 +1,4 @@
-import { invalidParameter } from '../common/errors.js';
+import { invalidParameter, notFound } from '../common/errors.js';
 import { readJsonObject } from './body.js';
 import type { ApiContext } from './context.js';
 import { boolQuery, parseFilters } from './query.js';
@@ -29,7 +29,9 @@ async function create(ctx: ApiContext): Promise<void> {
 }
 
 async function inspect(ctx: ApiContext): Promise<void> {
-  sendJson(ctx, 200, await volumes(ctx).inspect(ctx.params.name));
+  // Without volumes there is no such volume (`docker inspect` then tries the next kind).
+  if (!ctx.engine.volumes) throw notFound(`get ${ctx.params.name}: no such volume`);
+  sendJson(ctx, 200, await ctx.engine.volumes.inspect(ctx.params.name));
 }
 
 async function remove(ctx: ApiContext): Promise<void> {

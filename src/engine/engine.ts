@@ -2,6 +2,7 @@ import type { ImageService } from '../images/image-service.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { VolumeService } from '../volumes/volume-service.js';
+import type { NetworkService } from '../networks/index.js';
 
 /** Docker's `/info`, `/version` and `/system/df`, in Docker's shapes. */
 export interface SystemService {
@@ -21,5 +22,6 @@ export interface Engine {
   readonly events: EventBus;
   readonly system: SystemService;
   readonly volumes?: VolumeService;
+  readonly networks?: NetworkService;
   close(): Promise<void>;
 }

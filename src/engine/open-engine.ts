@@ -8,6 +8,7 @@ import { EventBus } from '../events/event-bus.js';
 import { openStorage } from '../images/open-storage.js';
 import { OciRuntime } from '../runtime/oci-runtime.js';
 import { LocalVolumes } from '../volumes/local-volumes.js';
+import { NetworkService } from '../networks/index.js';
 import type { Engine } from './engine.js';
 import { EngineSystem } from './system-service.js';
 
@@ -20,6 +21,10 @@ export interface EngineOptions {
   conmonPath?: string;
   /** Parent cgroup for containers (dockerd's --cgroup-parent), default /wharf. */
   cgroupParent?: string;
+  /** Networking: default bridge, subnets, masquerading (dockerd's -b, --bip, --default-address-pool, --ip-masq). */
+  network?: { ipMasq?: boolean; defaultBridge?: string; defaultSubnet?: string; pools?: string[]; dns?: boolean };
+  /** Registries reached over plain HTTP besides loopback (dockerd's --insecure-registry). */
+  insecureRegistries?: string[];
 }
 
 /** A stable identifier for this engine, kept in the data root (dockerd's ID in /info). */
@@ -35,13 +40,14 @@ async function engineId(dataRoot: string): Promise<string> {
 }
 
 /** Opens the engine on a data root: storage, runtime, containers (reconciled with what still runs), events. */
-export async function openEngine(opts: EngineOptions): Promise<Engine & { containers: ContainerManager; volumes: LocalVolumes }> {
+export async function openEngine(opts: EngineOptions): Promise<Engine & { containers: ContainerManager; volumes: LocalVolumes; networks: NetworkService }> {
   await mkdir(opts.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(opts.execRoot, { recursive: true, mode: 0o700 });
   const events = new EventBus();
   const storage = await openStorage(opts.dataRoot);
   const runtime = new OciRuntime({ stateRoot: join(opts.execRoot, 'runtime'), runtimePath: opts.runtimePath, conmonPath: opts.conmonPath });
   const volumes = await LocalVolumes.open(join(opts.dataRoot, 'volumes'), events);
+  const networks = await NetworkService.open({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, ...opts.network });
   const containers = await ContainerManager.open({
     root: join(opts.dataRoot, 'containers'),
     execRoot: opts.execRoot,
@@ -51,6 +57,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     events,
     cgroupParent: opts.cgroupParent,
     volumes,
+    networks,
   });
   const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
   const system = new EngineSystem({ dataRoot: opts.dataRoot, id: await engineId(opts.dataRoot), containers, images: storage.images, runtimeName: runtime.name, cgroupVersion });
@@ -61,9 +68,11 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     events,
     system,
     volumes,
+    networks,
     async close() {
       containers.close();
       runtime.close();
+      await networks.close();
     },
   };
 }

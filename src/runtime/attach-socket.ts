@@ -72,18 +72,22 @@ export function connectAttach(dir: string, want: { stdin: boolean; stdout: boole
               }
               cb();
             } catch (err) {
-              cb(err as Error);
+              // Input after the container's side closed is dropped, as dockerd drops it.
+              cb(ended ? null : (err as Error));
             }
           },
           final(cb) {
             try {
               sock.end(() => cb());
-            } catch (err) {
-              cb(err as Error);
+            } catch {
+              // Ending a socket the monitor already closed (EBADF) is not an error for the client.
+              cb();
             }
           },
         })
       : undefined;
+    // A Writable with no error listener would take the whole daemon down.
+    stdin?.on('error', () => finish());
     // Without stdin the client would never send; still nothing must reach the process.
     try {
       sock.connect(`/proc/self/fd/${dirFd}/attach`, () => {

@@ -16,10 +16,19 @@ export async function writeResize(dir: string, width: number, height: number): P
   }
   // O_NONBLOCK: if conmon is gone there is no reader and open fails (ENXIO) instead of hanging.
   let fh;
-  try {
-    fh = await open(join(dir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw conflict(`cannot resize: the monitor is not running (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  // Right after start conmon may not have opened its end yet (ENXIO): give it a moment.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fh = await open(join(dir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENXIO' && attempt < 25) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      throw conflict(`cannot resize: the monitor is not running (${code ?? (err as Error).message})`);
+    }
   }
   try {
     await fh.write(`${WIN_RESIZE_EVENT} ${height} ${width}\n`);

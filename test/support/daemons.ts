@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeCgroupParent, testCgroupParent } from './cgroups.js';
+import { testNetworkOptions } from './network-options.js';
 
 /** The checkout's root, from dist/test/support/ */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -117,8 +119,29 @@ function launch(kind: 'wharf' | 'docker', cmd: string, args: string[], dirs: { b
 export async function startWharfDaemon(opts: { base?: string } = {}): Promise<RunningDaemon> {
   const base = opts.base ?? (await mkdtemp(join(tmpdir(), 'wharfd-')));
   const dirs = { base, dataRoot: join(base, 'data'), execRoot: join(base, 'exec'), socket: join(base, 'wharf.sock') };
-  const args = [WHARF_BIN, 'daemon', '--data-root', dirs.dataRoot, '--exec-root', dirs.execRoot, '-H', `unix://${dirs.socket}`, '--pidfile', join(base, 'wharf.pid')];
-  return launch('wharf', process.execPath, args, dirs);
+  // A daemon restarted on the same folders (crash tests) keeps its bridge, subnets and cgroup parent.
+  const settingsFile = join(base, 'test-settings.json');
+  const saved = await readFile(settingsFile, 'utf8').then((t) => JSON.parse(t), () => undefined);
+  const net: ReturnType<typeof testNetworkOptions> = saved?.net ?? testNetworkOptions();
+  const cgroupParent: string = saved?.cgroupParent ?? testCgroupParent();
+  await writeFile(settingsFile, JSON.stringify({ net, cgroupParent }));
+  const args = [
+    WHARF_BIN, 'daemon', '--data-root', dirs.dataRoot, '--exec-root', dirs.execRoot, '-H', `unix://${dirs.socket}`, '--pidfile', join(base, 'wharf.pid'),
+    '--cgroup-parent', cgroupParent, '-b', net.defaultBridge, '--bip', net.defaultSubnet, '--default-address-pool', `base=${net.pools[0]},size=24`, '--ip-masq=false',
+  ];
+  const d = await launch('wharf', process.execPath, args, dirs, true);
+  const stop = d.stop;
+  // After the daemon: its networks' bridges and rules, its cgroup parent, its folders.
+  d.stop = async () => {
+    await stop();
+    const { NetworkService } = await import('../../src/networks/index.js');
+    const svc = await NetworkService.open({ dataRoot: dirs.dataRoot, execRoot: dirs.execRoot, ...net, dns: false }).catch(() => undefined);
+    await svc?.removeAll().catch(() => {});
+    await svc?.close().catch(() => {});
+    removeCgroupParent(cgroupParent);
+    await rm(base, { recursive: true, force: true }).catch(() => {});
+  };
+  return d;
 }
 
 /** Starts Docker's reference daemon on private paths, without touching the host's networking. */

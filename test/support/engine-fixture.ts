@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { openEngine } from '../../src/engine/open-engine.js';
 import { busyboxRootfsTar } from './busybox-rootfs.js';
 import { removeCgroupParent, testCgroupParent } from './cgroups.js';
+import { testNetworkOptions } from './network-options.js';
 
 export type TestEngine = Awaited<ReturnType<typeof openEngine>>;
 
@@ -20,7 +21,7 @@ export function mountsUnder(dir: string): string[] {
  */
 export async function engineFixture(): Promise<{ engine: TestEngine; base: string; reopen(): Promise<TestEngine>; cleanup(): Promise<void> }> {
   const base = await mkdtemp(join(tmpdir(), 'wharf-engine-'));
-  const roots = { dataRoot: join(base, 'data'), execRoot: join(base, 'exec'), cgroupParent: testCgroupParent() };
+  const roots = { dataRoot: join(base, 'data'), execRoot: join(base, 'exec'), cgroupParent: testCgroupParent(), network: testNetworkOptions() };
   const fx = {
     engine: await openEngine(roots),
     base,
@@ -32,6 +33,7 @@ export async function engineFixture(): Promise<{ engine: TestEngine; base: strin
       for (const c of await fx.engine.containers.list({ all: true })) {
         await fx.engine.containers.remove(c.Id, { force: true }).catch(() => {});
       }
+      await fx.engine.networks.removeAll().catch(() => {});
       await fx.engine.close();
       for (const m of mountsUnder(base).reverse()) {
         const target = m.split(' ')[1];
