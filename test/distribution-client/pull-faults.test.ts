@@ -42,8 +42,10 @@ describe('pull: dropped connections, bad bytes and bad manifests', () => {
       const gets = proxy.seen.filter((x) => x.path === layerPath && x.method === 'GET');
       assert.equal(gets.length, 2);
       assert.equal(gets[0].range, undefined);
+      // It resumes from what arrived before the cut (at most the half the proxy sent).
       const half = Math.floor(bb.layers[0].length / 2);
-      assert.equal(gets[1].range, `bytes=${half}-`);
+      const from = Number(/^bytes=(\d+)-$/.exec(gets[1].range ?? '')?.[1]);
+      assert.ok(from > 0 && from <= half, `resumed from ${gets[1].range}`);
       assert.ok(await s.store.content.has(sha256(bb.layers[0])));
     } finally {
       proxy.faults.clear();

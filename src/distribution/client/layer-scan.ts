@@ -24,12 +24,21 @@ export class LayerScanner {
   private tarSize = 0;
   private failed = false;
   private ended?: Promise<unknown>;
+  private head?: Buffer;
 
   /** Feeds the next compressed chunk; resolves when the scanner can take more. */
-  async push(chunk: Buffer): Promise<void> {
+  async push(data: Buffer): Promise<void> {
     if (this.failed) return;
+    let chunk = data;
     if (!this.mode) {
-      this.mode = chunk[0] === 0x1f && chunk[1] === 0x8b ? 'gzip' : chunk.length >= 512 ? 'plain' : 'other';
+      // Two bytes tell gzip from a plain tar (whose header checksum the walker then checks).
+      chunk = this.head ? Buffer.concat([this.head, data]) : data;
+      if (chunk.length < 2) {
+        this.head = chunk;
+        return;
+      }
+      this.head = undefined;
+      this.mode = chunk[0] === 0x1f && chunk[1] === 0x8b ? 'gzip' : 'plain';
       if (this.mode === 'gzip') {
         this.gunzip = createGunzip({ chunkSize: 1024 * 1024 });
         this.gunzip.on('data', (c: Buffer) => this.take(c));
@@ -42,7 +51,8 @@ export class LayerScanner {
       return;
     }
     if (this.mode === 'plain') return this.take(chunk);
-    if (!this.gunzip!.write(chunk)) await Promise.race([once(this.gunzip!, 'drain'), this.ended]);
+    // A gunzip error only marks the scan failed; the download itself goes on to be verified by digest.
+    if (!this.gunzip!.write(chunk)) await Promise.race([once(this.gunzip!, 'drain').catch(() => (this.failed = true)), this.ended]);
   }
 
   private take(c: Buffer): void {
