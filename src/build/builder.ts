@@ -86,7 +86,6 @@ export class Builder {
       const text = await ctxDir.readDockerfile(name).catch((err: Error) => {
         throw new BuildError(err.message);
       });
-      await ctxDir.applyIgnore();
       let parsed: ParsedFile;
       try {
         parsed = parseStages(text);
@@ -153,8 +152,7 @@ export class Builder {
         cache: this.cache,
         args,
         escape: parsed.escape,
-        contextDir: context.dir,
-        contextDigests: context.digests,
+        context,
         tmpRoot,
         noCache: Boolean(opts.noCache),
         network: opts.network,

@@ -3,6 +3,7 @@
  * up in the cache, or do the work and record the resulting image.
  */
 import type { Engine } from '../engine/engine.js';
+import type { BuildContext } from './context/build-context.js';
 import type { Image, ImageRuntimeConfig } from '../images/types.js';
 import { cacheKey, type BuildCache } from './build-cache.js';
 import type { ImageWriter, NewLayer } from './image-writer.js';
@@ -14,9 +15,7 @@ export interface StepContext {
   cache: BuildCache;
   args: BuildArgs;
   escape: string;
-  contextDir: string;
-  /** Digests of the context's files by host path. */
-  contextDigests?: Map<string, string>;
+  context: BuildContext;
   tmpRoot: string;
   noCache: boolean;
   network?: string;
@@ -48,24 +47,38 @@ export interface CommitSpec {
   /** History text; a function when working it out needs the step's sources (then `key` must determine it). */
   createdBy: string | (() => Promise<string>);
   author?: string;
+  /**
+   * A second key tried on a miss of the first, and recorded with it (COPY: the first is
+   * the whole in-memory context's digest, the second the copied files' own).
+   */
+  altKey?: () => Promise<string>;
   /** Does the step's filesystem work; undefined for config-only steps. */
   work?: () => Promise<{ layer?: NewLayer; cleanup?: () => Promise<void> }>;
 }
 
 /** Cache lookup, else work + image write + cache record; prints Docker's ` ---> ` lines. */
 export async function commitStep(ctx: StepContext, state: StageState, spec: CommitSpec): Promise<Image> {
+  const content = JSON.stringify({ config: spec.config, createdBy: typeof spec.createdBy === 'string' ? spec.createdBy : '', author: spec.author ?? '' });
   const key = cacheKey({
     parent: state.image?.id ?? 'scratch',
     instruction: spec.key,
-    content: JSON.stringify({ config: spec.config, createdBy: typeof spec.createdBy === 'string' ? spec.createdBy : '', author: spec.author ?? '' }),
+    content,
   });
-  if (!ctx.noCache) {
-    const hit = await ctx.cache.lookup(key);
-    if (hit) {
-      ctx.out(' ---> Using cache\n');
-      ctx.out(` ---> ${shortHex(hit.id)}\n`);
-      return hit;
-    }
+  const keys = [key];
+  const hitOn = async (k: string): Promise<Image | undefined> => {
+    const hit = ctx.noCache ? undefined : await ctx.cache.lookup(k);
+    if (!hit) return undefined;
+    for (const other of keys) if (other !== k) await ctx.cache.store(other, hit.id);
+    ctx.out(' ---> Using cache\n');
+    ctx.out(` ---> ${shortHex(hit.id)}\n`);
+    return hit;
+  };
+  let hit = await hitOn(key);
+  if (hit) return hit;
+  if (spec.altKey) {
+    keys.push(cacheKey({ parent: state.image?.id ?? 'scratch', instruction: await spec.altKey(), content }));
+    hit = await hitOn(keys[1]);
+    if (hit) return hit;
   }
   let layer: NewLayer | undefined;
   let cleanup: (() => Promise<void>) | undefined;
@@ -74,7 +87,7 @@ export async function commitStep(ctx: StepContext, state: StageState, spec: Comm
     if (spec.work) ({ layer, cleanup } = await spec.work());
     const createdBy = typeof spec.createdBy === 'string' ? spec.createdBy : await spec.createdBy();
     img = await ctx.writer.write({ parent: state.image, layer, config: spec.config, createdBy, author: spec.author });
-    await ctx.cache.store(key, img.id);
+    for (const k of keys) await ctx.cache.store(k, img.id);
   } finally {
     // Removes the step's container (and temporary image) whether or not the step worked.
     if (cleanup) await cleanup();

@@ -1,13 +1,16 @@
 /**
- * A build context unpacked into a private directory. Paths are resolved with the
- * directory as their root, so a symlink in the context (absolute or climbing with "..")
- * can never lead a COPY outside it. Files excluded by `.dockerignore` are removed after
- * the Dockerfile is read, so they look exactly like missing files to COPY.
+ * A build context: held in memory while small (a build whose COPY steps all hit the cache
+ * never writes it out), written into a private directory when a step needs its files.
+ * Paths are resolved with that directory as their root, so a symlink in the context
+ * (absolute or climbing with "..") can never lead a COPY outside it. Files excluded by
+ * `.dockerignore` are removed once on disk (the Dockerfile is read before), so they look
+ * exactly like missing files to COPY.
  */
 import { lstat, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extractContext } from './extract-context.js';
+import { createHash } from 'node:crypto';
+import { materialize, readContext, type ContextEntry, type ReadContext } from './extract-context.js';
 import { IgnoreMatcher } from './dockerignore.js';
 
 const MAX_LINKS = 255;
@@ -50,42 +53,92 @@ export async function resolveInRoot(root: string, rel: string, followLast = true
 }
 
 export class BuildContext {
-  private constructor(
-    readonly dir: string,
-    readonly ignore: IgnoreMatcher,
-    /** Content digests of the context's files by host path (taken while unpacking). */
-    readonly digests: Map<string, string>,
-  ) {}
+  private entries?: ContextEntry[];
+  private onDisk?: Promise<void>;
+  private fileDigests: Map<string, string>;
 
-  /** Unpacks a context tar (plain or compressed) under `tmpRoot`. */
+  private constructor(
+    /** Where the files are (once `ensureOnDisk` has run). */
+    readonly dir: string,
+    read: ReadContext,
+    readonly ignore: IgnoreMatcher = new IgnoreMatcher([]),
+  ) {
+    this.entries = read.inMemory ? read.entries : undefined;
+    this.fileDigests = read.inMemory ? new Map() : read.digests;
+  }
+
+  /** Reads a context tar (plain or compressed); small ones stay in memory for now. */
   static async fromTar(tar: Readable, tmpRoot: string): Promise<BuildContext> {
     const dir = await mkdtemp(join(tmpRoot, 'ctx-'));
     try {
-      const digests = await extractContext(tar, dir);
-      let ignoreText = '';
-      try {
-        ignoreText = await readFile(await resolveInRoot(dir, '.dockerignore'), 'utf8');
-      } catch {
-        /* no .dockerignore */
-      }
-      return new BuildContext(dir, IgnoreMatcher.fromContent(ignoreText), digests);
+      const read = await readContext(tar, dir);
+      const probe = new BuildContext(dir, read);
+      const ignoreText = await probe.readText('.dockerignore').catch(() => '');
+      return new BuildContext(dir, read, IgnoreMatcher.fromContent(ignoreText));
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
   }
 
+  /** Content digests of the files on disk, by host path. */
+  get digests(): Map<string, string> {
+    return this.fileDigests;
+  }
+
+  private async readText(name: string): Promise<string> {
+    if (!this.entries) return readFile(await resolveInRoot(this.dir, name), 'utf8');
+    // In memory: follow (hard and symbolic) links inside the context, as on disk.
+    let path = posix.normalize('/' + name).slice(1);
+    for (let hops = 0; hops < MAX_LINKS; hops++) {
+      const e = this.entries.find((x) => x.type !== 'directory' && x.comps.join('/') === path);
+      if (!e) break;
+      if (e.type === 'file' && e.data) return e.data.toString('utf8');
+      if (e.type === 'link') path = posix.normalize('/' + e.linkname).slice(1);
+      else if (e.type === 'symlink') path = posix.normalize(e.linkname.startsWith('/') ? e.linkname : posix.join('/', posix.dirname(path), e.linkname)).slice(1);
+      else break;
+    }
+    throw new Error(`${name}: not found`);
+  }
+
   /** Reads the Dockerfile (a context-relative path). */
   async readDockerfile(name: string): Promise<string> {
     try {
-      return await readFile(await resolveInRoot(this.dir, name), 'utf8');
+      return await this.readText(name);
     } catch {
       throw new Error(`Cannot locate specified Dockerfile: ${name}`);
     }
   }
 
-  /** Removes what `.dockerignore` excludes (done after the Dockerfile has been read). */
-  async applyIgnore(): Promise<void> {
+  /**
+   * One digest of everything COPY could see (names, types, modes, link targets, contents
+   * of what .dockerignore keeps), while the context is still in memory; undefined after.
+   */
+  wholeDigest(): string | undefined {
+    if (!this.entries) return undefined;
+    const h = createHash('sha256');
+    const rows = this.entries
+      .filter((e) => !this.ignore.ignores(e.comps.join('/')))
+      .map((e) => `${e.comps.join('/')}\0${e.type}\0${e.mode.toString(8)}\0${e.linkname}\0${e.digest ?? ''}`)
+      .sort();
+    for (const r of rows) h.update(r + '\n');
+    return h.digest('hex');
+  }
+
+  /** Writes the files out (once) and removes what .dockerignore excludes. */
+  ensureOnDisk(): Promise<void> {
+    this.onDisk ??= (async () => {
+      if (this.entries) {
+        this.fileDigests = await materialize(this.entries, this.dir);
+        this.entries = undefined;
+      }
+      await this.applyIgnore();
+    })();
+    return this.onDisk;
+  }
+
+  /** Removes what `.dockerignore` excludes. */
+  private async applyIgnore(): Promise<void> {
     if (this.ignore.empty) return;
     const walk = async (rel: string): Promise<void> => {
       for (const name of await readdir(join(this.dir, rel))) {
@@ -103,6 +156,7 @@ export class BuildContext {
   }
 
   async close(): Promise<void> {
+    await this.onDisk?.catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -11,6 +11,7 @@ import type { Image } from '../../images/types.js';
 import { CopyError, contentHash, dirEntries, entriesTar, fileEntry, resolveSources, type CopyEntry, type Ownership } from '../copy/copy-plan.js';
 import { extractArchive, fetchFromContainer, isArchive, probeContainer, readEtcFile, resolveChown } from '../copy/copy-sources.js';
 import type { Instruction } from '../dockerfile/instructions.js';
+import type { BuildContext } from '../context/build-context.js';
 import { processWord, processWords, type Env } from '../dockerfile/shell-lex.js';
 import type { StageState } from '../stage-state.js';
 
@@ -18,9 +19,7 @@ type CopyInst = Extract<Instruction, { kind: 'copy' | 'add' }>;
 
 export interface CopyInputs {
   engine: Engine;
-  contextDir: string;
-  /** Digests of the context's files by host path. */
-  contextDigests?: Map<string, string>;
+  context: BuildContext;
   tmpRoot: string;
   /** Image a `--from` value names (a stage or an image). */
   fromImage(name: string): Promise<Image>;
@@ -35,6 +34,8 @@ type Item =
 export interface PreparedCopy {
   /** Identifies what is copied and how (content hash, or source image and paths for --from). */
   hash: string;
+  /** The copied files' own hash, when `hash` was a quicker one (see commitStep's altKey). */
+  altHash?: () => Promise<string>;
   /** History text: `COPY file:<hash> in <dest> ` (resolves the sources if not done yet). */
   comment(): Promise<string>;
   /** The layer's entries; `statPath` tells what exists in the image. */
@@ -92,8 +93,9 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
   let gathered: Promise<{ hash: string; kind: string }> | undefined;
   const gather = () =>
     (gathered ??= (async () => {
-      let root = io.contextDir;
-      if (fromImg) {
+      let root = io.context.dir;
+      if (!fromImg) await io.context.ensureOnDisk();
+      else {
         const cid = await probeContainer(io.engine, fromImg);
         try {
           root = await fetchFromContainer(io.engine, cid, fileSrcs, io.tmpRoot, name);
@@ -111,7 +113,7 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
       if (items.length > 1 && !intoDir) {
         throw new CopyError(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
       }
-      const hash = await contentHash(await relEntries('', (it) => it.name), fromImg ? undefined : io.contextDigests);
+      const hash = await contentHash(await relEntries('', (it) => it.name), fromImg ? undefined : io.context.digests);
       // Docker names the kind of source as given (an archive ADD unpacks is still a "file").
       return { hash, kind: srcKinds.length === 1 ? srcKinds[0] : 'multi' };
     })());
@@ -128,13 +130,18 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
     }
     return out;
   };
-  const keyHash = fromImg
-    ? createHash('sha256').update(JSON.stringify({ from: fromImg.id, srcs: fileSrcs, inline: items.map((i) => (i.kind === 'inline' ? [i.name, i.data.toString('base64')] : '')) })).digest('hex')
-    : (await gather()).hash;
+  // Without reading any file: the source image (--from) or the whole in-memory context,
+  // with the source words. Otherwise (or as the second key) the copied files' own hash.
+  const whole = fromImg ? fromImg.id : io.context.wholeDigest();
+  const quick = whole
+    ? createHash('sha256').update(JSON.stringify({ whole, srcs: fileSrcs, inline: items.map((i) => (i.kind === 'inline' ? [i.name, i.data.toString('base64')] : '')) })).digest('hex')
+    : undefined;
   const flagsKey = JSON.stringify({ name, chown: own.uid + ':' + own.gid, chmod: own.mode ?? null, intoDir, dest, rawDest, link: inst.link });
+  const keyHash = quick ?? (await gather()).hash;
 
   return {
     hash: `${keyHash}|${flagsKey}`,
+    altHash: quick && !fromImg ? async () => `${(await gather()).hash}|${flagsKey}` : undefined,
     async comment() {
       const g = await gather();
       return `${name} ${g.kind}:${g.hash} in ${rawDest} `;

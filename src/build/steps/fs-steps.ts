@@ -168,9 +168,10 @@ export async function copyStep(ctx: StepContext, state: StageState, inst: CopyIn
       await removeStepContainer(ctx.engine, id);
     }
   };
-  const prep = await prepareCopy(inst, state, env, ctx.escape, { engine: ctx.engine, contextDir: ctx.contextDir, contextDigests: ctx.contextDigests, tmpRoot: ctx.tmpRoot, fromImage: (n) => ctx.imageFor(n) }, chownReader);
+  const prep = await prepareCopy(inst, state, env, ctx.escape, { engine: ctx.engine, context: ctx.context, tmpRoot: ctx.tmpRoot, fromImage: (n) => ctx.imageFor(n) }, chownReader);
   return commitStep(ctx, state, {
     key: JSON.stringify({ copy: prep.hash, shell: nopFileCreatedBy(state, '') }),
+    altKey: prep.altHash ? async () => JSON.stringify({ copy: await prep.altHash!(), shell: nopFileCreatedBy(state, '') }) : undefined,
     config: state.config,
     createdBy: async () => nopFileCreatedBy(state, await prep.comment()),
     author: state.author,
