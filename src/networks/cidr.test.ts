@@ -19,3 +19,13 @@ test('containment and overlap', () => {
   assert.ok(overlaps(parseCidr('10.0.0.0/8'), a));
   assert.ok(!overlaps(a, parseCidr('10.89.0.0/16')));
 });
+
+test("dockerd's --bip form: the bridge address with its prefix", async () => {
+  const { parseBridgeIp } = await import('./cidr.js');
+  const a = parseBridgeIp('10.47.0.1/16');
+  assert.deepEqual([formatCidr(a.subnet), formatIp(a.gateway)], ['10.47.0.0/16', '10.47.0.1']);
+  const b = parseBridgeIp('10.47.0.0/16');
+  assert.deepEqual([formatCidr(b.subnet), formatIp(b.gateway)], ['10.47.0.0/16', '10.47.0.1']);
+  const c = parseBridgeIp('10.47.3.254/24');
+  assert.deepEqual([formatCidr(c.subnet), formatIp(c.gateway)], ['10.47.3.0/24', '10.47.3.254']);
+});

@@ -62,3 +62,16 @@ export function overlaps(a: Subnet, b: Subnet): boolean {
 export function lastAddress(s: Subnet): number {
   return (s.base + size(s) - 1) >>> 0;
 }
+
+/**
+ * dockerd's --bip: the bridge's own address with the prefix ("10.47.0.1/16"). A bare network
+ * address ("10.47.0.0/16") means its first host as gateway.
+ */
+export function parseBridgeIp(s: string): { subnet: Subnet; gateway: number } {
+  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(s.trim());
+  if (!m || Number(m[2]) > 32) throw invalidParameter(`invalid CIDR address: ${s}`);
+  const ip = parseIp(m[1]!);
+  const prefix = Number(m[2]);
+  const base = (ip & mask(prefix)) >>> 0;
+  return { subnet: { base, prefix }, gateway: ip === base ? (base + 1) >>> 0 : ip };
+}

@@ -78,3 +78,12 @@ export async function routedSubnets(): Promise<string[]> {
     .filter((d) => d && d !== 'default')
     .map((d) => (d.includes('/') ? d : `${d}/32`));
 }
+
+/** A link's alias and how many ports are enslaved to it (undefined when there is no such link). */
+export async function bridgeUse(name: string): Promise<{ alias?: string; ports: number } | undefined> {
+  const r = await runTool('ip', ['-j', '-d', 'link', 'show', 'dev', name]);
+  if (r.code !== 0) return undefined;
+  const [link] = JSON.parse(r.stdout) as Array<{ ifalias?: string }>;
+  const ports = await runTool('ip', ['-j', 'link', 'show', 'master', name]);
+  return { alias: link?.ifalias, ports: ports.code === 0 ? (JSON.parse(ports.stdout || '[]') as unknown[]).length : 0 };
+}

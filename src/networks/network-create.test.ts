@@ -33,3 +33,13 @@ test('automatic subnets skip existing networks and routed host subnets; options 
   assert.equal(n.bridge, `wh-${n.id.slice(0, 12)}`);
   assert.throws(() => buildNetworkRecord({ Name: 'full' }, ctx([{ name: 'x', subnet: '10.48.0.0/22' }])), /could not find an available, non-overlapping IPv4 address pool/);
 });
+
+test('default address pools in dockerd spelling carve blocks of the given size', async () => {
+  const { parsePool } = await import('./network-create.js');
+  assert.equal(parsePool('base=10.50.0.0/16,size=20').size, 20);
+  assert.equal(parsePool('10.50.0.0/16').size, 24);
+  assert.throws(() => parsePool('size=24'), /base is required/);
+  assert.throws(() => parsePool('base=10.50.0.0/16,size=8'), /size must be/);
+  const n = buildNetworkRecord({ Name: 'p' }, ctx([{ name: 'x', subnet: '10.50.0.0/24' }], { pools: ['base=10.50.0.0/16,size=20'] }));
+  assert.equal(n.subnet, '10.50.16.0/20');
+});

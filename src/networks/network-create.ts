@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, forbidden, invalidParameter, notFound } from '../common/errors.js';
-import { contains, formatCidr, formatIp, overlaps, parseCidr, parseIp } from './cidr.js';
+import { contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Subnet } from './cidr.js';
 import type { NetworkRecord } from './types.js';
 
 /** Body of `POST /networks/create`, as the docker CLI and Compose send it. */
@@ -101,13 +101,29 @@ export function buildNetworkRecord(body: NetworkCreateBody, ctx: CreateContext):
   };
 }
 
-/** The first /24 of the pools that overlaps no existing network. */
-function pickSubnet(pools: string[], taken: ReturnType<typeof parseCidr>[]) {
+/** A pool as dockerd's --default-address-pool spells it ("base=10.50.0.0/16,size=24") or a bare CIDR (size 24). */
+export function parsePool(spec: string): { base: Subnet; size: number } {
+  let cidr = spec.trim();
+  let size = 24;
+  if (cidr.includes('=')) {
+    const fields = Object.fromEntries(cidr.split(',').map((kv) => kv.split('=').map((x) => x.trim()) as [string, string]));
+    if (!fields.base) throw invalidParameter(`invalid default address pool ${spec}: base is required`);
+    cidr = fields.base;
+    if (fields.size !== undefined) size = Number(fields.size);
+  }
+  const base = parseCidr(cidr);
+  if (!Number.isInteger(size) || size < base.prefix || size > 30) throw invalidParameter(`invalid default address pool ${spec}: size must be between the base prefix and 30`);
+  return { base, size };
+}
+
+/** The first pool-sized block of the pools that overlaps no existing network or routed subnet. */
+function pickSubnet(pools: string[], taken: Subnet[]): Subnet {
   for (const p of pools) {
-    const pool = parseCidr(p);
-    const count = 2 ** Math.max(0, 24 - pool.prefix);
+    const { base, size } = parsePool(p);
+    const step = 2 ** (32 - size);
+    const count = 2 ** (size - base.prefix);
     for (let i = 0; i < count; i++) {
-      const candidate = { base: (pool.base + i * 256) >>> 0, prefix: Math.max(24, pool.prefix) };
+      const candidate = { base: (base.base + i * step) >>> 0, prefix: size };
       if (!taken.some((t) => overlaps(t, candidate))) return candidate;
     }
   }

@@ -1,14 +1,14 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { conflict, forbidden, invalidParameter, notFound } from '../common/errors.js';
+import { conflict, forbidden, invalidParameter, notFound, unavailable } from '../common/errors.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
 import { buildNetworkRecord, type NetworkCreateBody } from './network-create.js';
 import { installNetworkRules, removeNetworkRules } from './firewall.js';
 import { dropBaseChainsIfUnused, ensureBaseChains, setSysctl } from './iptables.js';
-import { deleteLink, ensureBridge, routedSubnets } from './links.js';
+import { bridgeUse, deleteLink, ensureBridge, routedSubnets } from './links.js';
 import { NetworkStore } from './network-store.js';
 import { matchesListFilters, matchesPruneFilters, networkJson, PREDEFINED } from './network-view.js';
-import { parseCidr, formatIp } from './cidr.js';
+import { formatCidr, formatIp, parseBridgeIp, parseCidr } from './cidr.js';
 import type { NetworkRecord } from './types.js';
 
 export interface NetworkServiceOptions {
@@ -16,10 +16,13 @@ export interface NetworkServiceOptions {
   dataRoot: string;
   /** Namespace files go to <execRoot>/netns/. */
   execRoot: string;
-  /** The default `bridge` network's Linux bridge and subnet (not Docker's docker0/172.17.0.0/16). */
+  /**
+   * The default `bridge` network's Linux bridge and subnet (not Docker's docker0/172.17.0.0/16).
+   * The subnet may be given as dockerd's --bip ("10.47.0.1/16": the bridge address and prefix).
+   */
   defaultBridge?: string;
   defaultSubnet?: string;
-  /** Pools for user networks created without --subnet; /24s are carved from them. */
+  /** Pools for user networks created without --subnet: CIDRs (/24s carved) or "base=CIDR,size=N". */
   pools?: string[];
   /** dockerd's --ip-masq: masquerade traffic leaving the host from non-internal networks. */
   ipMasq?: boolean;
@@ -73,8 +76,9 @@ export class NetworkRegistry {
     const base = { created: now, internal: false, attachable: false, labels: {}, ipamConfig: [], ipamOptions: {}, ipMasq: false };
     if (!byName('host')) await this.store.putNetwork({ ...base, id: newNetworkId(), name: 'host', driver: 'host', options: {} });
     if (!byName('none')) await this.store.putNetwork({ ...base, id: newNetworkId(), name: 'none', driver: 'null', options: {} });
-    const subnet = parseCidr(this.opts.defaultSubnet);
-    const gateway = formatIp(subnet.base + 1);
+    const bip = parseBridgeIp(this.opts.defaultSubnet);
+    const defaultSubnet = formatCidr(bip.subnet);
+    const gateway = formatIp(bip.gateway);
     const existing = byName('bridge');
     const wanted: NetworkRecord = {
       ...base,
@@ -84,9 +88,9 @@ export class NetworkRegistry {
       driver: 'bridge',
       isDefault: true,
       bridge: this.opts.defaultBridge,
-      subnet: this.opts.defaultSubnet,
+      subnet: defaultSubnet,
       gateway,
-      ipamConfig: [{ Subnet: this.opts.defaultSubnet, Gateway: gateway }],
+      ipamConfig: [{ Subnet: defaultSubnet, Gateway: gateway }],
       ipMasq: this.opts.ipMasq,
       options: {
         'com.docker.network.bridge.default_bridge': 'true',
@@ -111,6 +115,12 @@ export class NetworkRegistry {
   }
 
   protected async setUpBridge(n: NetworkRecord): Promise<void> {
+    // Two daemons on one bridge would hand out the same addresses: refuse a bridge another
+    // Wharf daemon is using (one with containers on it); an idle leftover is taken over.
+    const use = await bridgeUse(n.bridge!);
+    if (use?.alias?.startsWith('wharf:') && !use.alias.startsWith(`wharf:${this.instance}:`) && use.ports > 0) {
+      throw unavailable(`bridge ${n.bridge} is in use by another Wharf daemon; give each daemon its own bridge and subnet (-b/--bridge, --bip)`);
+    }
     const prefix = parseCidr(n.subnet!).prefix;
     const mtu = n.options['com.docker.network.driver.mtu'];
     await ensureBridge(n.bridge!, `${n.gateway}/${prefix}`, `wharf:${this.instance}:n:${n.id}`, mtu && !n.isDefault ? Number(mtu) : undefined);

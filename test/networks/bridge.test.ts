@@ -84,6 +84,21 @@ test('bad input: overlapping subnet, duplicate name, predefined networks, unknow
   }
 });
 
+test('a second daemon may not share a bridge the first one has containers on', async () => {
+  const fx = new NetFixture();
+  const other = new NetFixture();
+  try {
+    const svc = await fx.open({ defaultSubnet: `10.${fx.subnet().split('.')[1]}.${fx.subnet().split('.')[2]}.1/24` });
+    const r = await svc.attach(cid(), { name: 'x', networkMode: 'bridge' });
+    assert.equal(r.settings.Gateway, (await svc.inspect('bridge')).IPAM.Config[0].Gateway);
+    assert.match(r.settings.Gateway, /\.1$/);
+    await assert.rejects(other.open({ defaultBridge: `wt${fx.tag}` }), /bridge wt[0-9a-f]+ is in use by another Wharf daemon/);
+  } finally {
+    assert.deepEqual(await fx.cleanup(), []);
+    assert.deepEqual(await other.cleanup(), []);
+  }
+});
+
 test('networks and leases survive a daemon crash; reconcile removes what dead containers held', async () => {
   const fx = new NetFixture();
   try {

@@ -45,7 +45,14 @@ test('embedded DNS: names, aliases and short IDs on user networks; other names f
     assert.equal(rc.resolvConf, 'nameserver 127.0.0.11\nsearch example.test\noptions ndots:0\n');
 
     // 127.0.0.11 inside the container, as with dockerd
-    const lookup = (ns: string, name: string, server = '127.0.0.11') => fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
+    // One retry when busybox nslookup times out: under parallel load a query from a container
+    // has been seen (rarely) to never reach the server, with the server log showing nothing;
+    // not yet explained (suspected: conntrack insert race of nslookup's parallel A/AAAA
+    // queries through the DNAT, the kind behind Kubernetes' 5 s DNS delays).
+    const lookup = async (ns: string, name: string, server = '127.0.0.11') => {
+      const first = await fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
+      return first.status === 124 ? fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]) : first;
+    };
     for (const name of ['webserver', 'front', 'FRONT', web.slice(0, 12)]) {
       const r = await lookup(rc.netnsPath!, name);
       assert.equal(r.status, 0, `${name}: ${r.out}`);
@@ -69,7 +76,7 @@ test('embedded DNS: names, aliases and short IDs on user networks; other names f
     assert.equal(upstream.queries.length, before);
     const missing = await lookup(rc.netnsPath!, 'nowhere.example.test');
     assert.notEqual(missing.status, 0);
-    assert.match(missing.out, /NXDOMAIN/);
+    assert.match(missing.out, /NXDOMAIN/, `status ${missing.status}, upstream saw ${upstream.queries.join(' ')}`);
     // a container on another network does not see these names
     assert.doesNotMatch((await lookup(ro.netnsPath!, 'webserver')).out, new RegExp(ipWeb.replace(/\./g, '\\.')));
 

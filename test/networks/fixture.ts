@@ -1,10 +1,12 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { NetworkService } from '../../src/networks/index.js';
 import type { NetworkServiceOptions } from '../../src/networks/index.js';
+
+const LOCK_DIR = join(tmpdir(), 'wharf-net-test-blocks');
 
 /**
  * A private networking world per test file: its own data and exec roots, a default bridge
@@ -18,10 +20,37 @@ export class NetFixture {
   readonly procs: ChildProcess[] = [];
   readonly extraLinks: string[] = [];
   readonly extraNetns: string[] = [];
-  private readonly second = randomInt(230, 240);
-  private readonly third = randomInt(0, 16) * 16;
+  private readonly second: number;
+  private readonly third: number;
+  private readonly blockLock: string;
   private nextSubnet = 1;
   svc!: NetworkService;
+
+  constructor() {
+    // Test files run in parallel: each fixture claims its own /20 with an exclusive lock file
+    // (stale locks of crashed runs expire) and skips blocks the host already routes.
+    mkdirSync(LOCK_DIR, { recursive: true });
+    const routes = execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' });
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 500) throw new Error('no free test address block');
+      const second = randomInt(230, 240);
+      const third = randomInt(0, 16) * 16;
+      const lock = join(LOCK_DIR, `10.${second}.${third}`);
+      if (routes.includes(`10.${second}.${third}.`) || [...Array(16).keys()].some((i) => routes.includes(`10.${second}.${third + i}.0/`))) continue;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 3600_000) rmSync(lock, { force: true });
+      } catch {
+        // no lock yet
+      }
+      try {
+        closeSync(openSync(lock, 'wx'));
+      } catch {
+        continue;
+      }
+      [this.second, this.third, this.blockLock] = [second, third, lock];
+      break;
+    }
+  }
 
   options(over: Partial<NetworkServiceOptions> = {}): NetworkServiceOptions {
     return {
@@ -104,6 +133,7 @@ export class NetFixture {
     const mounts = execFileSync('cat', ['/proc/self/mountinfo'], { encoding: 'utf8' });
     if (mounts.includes(this.root)) problems.push('netns mounts left');
     rmSync(this.root, { recursive: true, force: true });
+    rmSync(this.blockLock, { force: true });
     return problems;
   }
 }
