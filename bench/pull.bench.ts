@@ -1,6 +1,7 @@
 /**
  * Issue 3's client figure: pull of a ~200 MB image (busybox plus 5 layers of semi-compressible
- * files, gzip) from a local registry (Wharf's, on loopback) into an empty store: the docker CLI
+ * files, gzip) from a local registry (Docker's reference registry in its own process, so neither
+ * side shares a thread with the server) into an empty store: the docker CLI
  * against the Wharf daemon vs the docker CLI against Docker's daemon (private dockerd), same
  * registry and image, in one run. Prints the median times and the ratio (target: Wharf ≤ 0.7×).
  * Run: node dist/bench/pull.bench.js   (after scripts/setup.sh --test)
@@ -11,7 +12,11 @@ import { gzipSync } from 'node:zlib';
 import { makeTar } from '../test/support/tar-builder.js';
 import { startDockerd } from '../test/support/daemons.js';
 import { engineFixture } from '../test/support/engine-fixture.js';
-import { busyboxImage, pushImage, sha256, startTestRegistry, OCI_CONFIG, OCI_MANIFEST, type TestImage } from '../test/registry/helpers.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { busyboxImage, pushImage, sha256, OCI_CONFIG, OCI_MANIFEST, type TestImage } from '../test/registry/helpers.js';
+import { startDockerRegistry } from '../test/distribution-client/docker-registry.js';
 import { serveDistributionApi } from '../test/distribution-client/api-harness.js';
 import { median, report, timeCommand } from './bench-util.js';
 
@@ -52,7 +57,8 @@ async function benchImage(): Promise<TestImage> {
 }
 
 async function main(): Promise<void> {
-  const reg = await startTestRegistry();
+  const regDir = await mkdtemp(join(tmpdir(), 'wharf-pull-bench-'));
+  const reg = await startDockerRegistry(regDir);
   const fx = await engineFixture();
   const api = await serveDistributionApi(fx.engine);
   const dockerd = await startDockerd();
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
     await dockerd.stop();
     await api.close();
     await fx.cleanup();
-    await reg.dispose();
+    await reg.stop();
+    await rm(regDir, { recursive: true, force: true });
   }
 }
 
