@@ -11,7 +11,8 @@ export function testNetworkOptions(): { defaultBridge: string; defaultSubnet: st
   return {
     defaultBridge: `wt${randomBytes(4).toString('hex')}`,
     defaultSubnet: `10.${a}.${b}.0/24`,
-    pools: [`10.${a}.${b}.0/24`].map(() => `10.${208 + randomInt(8)}.${randomInt(256)}.0/24`),
+    // A /20 pool: room for sixteen /24 user networks.
+    pools: [`10.${208 + randomInt(8)}.${16 * randomInt(16)}.0/20`],
     ipMasq: false,
   };
 }
