@@ -10,6 +10,7 @@ import { busyboxImage, pushImage, startTestRegistry, sha256, type TestRegistry }
 import { parseNormalizedNamed } from '../../src/reference/reference.js';
 import { pushRepository } from '../../src/distribution/client/push.js';
 import { RegistryClient } from '../../src/distribution/client/registry-client.js';
+import { fetchManifest } from '../../src/distribution/client/manifests.js';
 import { startDockerRegistry, type RunningDockerRegistry } from './docker-registry.js';
 import { startTokenService, type TokenService } from './token-service.js';
 import { pull, tempStore } from './helpers.js';
@@ -67,6 +68,12 @@ describe('token auth and TLS with a per-registry CA (Docker\'s registry)', () =>
         await assert.rejects(pull(t.store, `${name}:t`, { creds, hosts: { certsDirs: [] } }), /self-signed certificate|unable to verify|certificate/);
         // Wrong password: the token service refuses, and so does login.
         await assert.rejects(pull(t.store, `${name}:t`, { creds: { username: 'dave', password: 'nope' }, hosts }), /unauthorized: incorrect username or password/);
+        // One client reuses its token for the same scope (expiry and refresh: registry-client.test.ts).
+        const client = new RegistryClient(reg.host, { creds, hosts });
+        assert.equal((await fetchManifest(client, 'secure/bb', 't')).digest, res.digest);
+        const first = tokens.requests.length;
+        assert.equal((await fetchManifest(client, 'secure/bb', 't')).digest, res.digest);
+        assert.equal(tokens.requests.length, first, 'the cached token is reused');
         await new RegistryClient(reg.host, { creds, hosts }).login();
         await assert.rejects(new RegistryClient(reg.host, { creds: { username: 'dave', password: 'nope' }, hosts }).login(), /unauthorized/);
       } finally {
