@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import type { Image, ImageRuntimeConfig } from '../../images/types.js';
-import { lastLayer, type ImageWriter, type NewLayer } from '../image-writer.js';
+import { lastLayer, type NewLayer } from '../image-writer.js';
 
 export interface StepContainerSpec {
   image: Image;
@@ -66,8 +66,4 @@ export async function containerLayer(engine: Engine, id: string): Promise<{ laye
   const { Id } = await engine.containers.commit(id, { pause: false });
   const temp = await engine.images.get(Id);
   return { layer: lastLayer(temp), temp };
-}
-
-export async function dropTempImage(writer: ImageWriter, temp: Image): Promise<void> {
-  await writer.dropTemp(temp);
 }

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
 import type { Image } from '../../images/types.js';
-import { CopyError, contentHash, dirEntries, entriesTar, fileEntry, resolveSources, type CopyEntry, type Ownership } from '../copy/copy-plan.js';
-import { extractArchive, fetchFromContainer, isArchive, probeContainer, readEtcFile, resolveChown } from '../copy/copy-sources.js';
+import { CopyError, contentHash, dirEntries, fileEntry, resolveSources, type CopyEntry, type Ownership } from '../copy/copy-plan.js';
+import { extractArchive, fetchFromContainer, isArchive, probeContainer, resolveChown } from '../copy/copy-sources.js';
 import type { Instruction } from '../dockerfile/instructions.js';
 import type { BuildContext } from '../context/build-context.js';
 import { processWord, processWords, type Env } from '../dockerfile/shell-lex.js';
@@ -168,4 +168,3 @@ export async function prepareCopy(inst: CopyInst, state: StageState, env: Env, e
   };
 }
 
-export { entriesTar, readEtcFile };
