@@ -206,3 +206,30 @@ test('COPY keeps existing parent directories as they are; --chown, --chmod, ADD 
   assert.equal(await fileIn(r.id!, '/stats'), '1777 0:0\n700 1234:1234\n600 1:2\n640 7:8\ninline  body\n');
   await noLeftovers();
 });
+
+test('RUN here-documents, ARG scoping across stages, SHELL for RUN, unknown base image', async () => {
+  const r = await build(engine, {
+    Dockerfile: [
+      'ARG WHO=global',
+      'FROM busybox',
+      'ARG WHO',
+      'ENV FROM_ENV=env',
+      'RUN <<EOF',
+      'echo "script for $WHO" > /heredoc',
+      'echo "second line $FROM_ENV" >> /heredoc',
+      'EOF',
+      'RUN cat <<-"END" > /quoted',
+      '\tkeep $WHO literal',
+      '\tEND',
+      'SHELL ["/bin/sh", "-c", "echo shell-used > /shell; eval \\"$1\\"", "sh"]',
+      'RUN true',
+    ].join('\n'),
+  });
+  assert.equal(r.error, undefined, r.output);
+  assert.equal(await fileIn(r.id!, '/heredoc'), 'script for global\nsecond line env\n');
+  assert.equal(await fileIn(r.id!, '/quoted'), 'keep $WHO literal\n');
+  assert.equal(await fileIn(r.id!, '/shell'), 'shell-used\n');
+  const missing = await build(engine, { Dockerfile: 'FROM nosuchimage:1.0\nRUN true\n' });
+  assert.match(missing.error!, /No such image: nosuchimage:1.0/);
+  await noLeftovers();
+});
