@@ -3,9 +3,9 @@ import { WharfError, notFound } from '../../common/errors.js';
 import { addPulledImage, layerForBlob, recordLayerBlob, recordScannedLayer, setTag } from '../../images/image-distribution.js';
 import { LayerScanner } from './layer-scan.js';
 import type { ImageStore } from '../../images/image-store.js';
-import { MediaType, isIndexType, isLayerType, type IndexJson } from '../../images/media-types.js';
+import { isIndexType, isLayerType, type IndexJson } from '../../images/media-types.js';
 import type { Descriptor, ImageConfigFile } from '../../images/types.js';
-import { familiarString, refString, withDefaultTag, type Reference } from '../../reference/reference.js';
+import { familiarString, parseNormalizedNamed, refString, withDefaultTag, type Reference } from '../../reference/reference.js';
 import type { Credentials } from './auth.js';
 import { repoScope } from './auth.js';
 import { fetchBlob } from './blob-fetch.js';
@@ -174,4 +174,12 @@ async function downloadLayer(store: ImageStore, client: RegistryClient, repo: st
   emit({ status: 'Pull complete', progressDetail: {}, id });
 }
 
-export { MediaType };
+
+
+/**
+ * Resolve and pull in one call, for callers without a progress stream to open in between
+ * (a build's FROM, `run --pull`): `name` is any reference a user may type ("busybox", "h:5000/a/b@sha256:…").
+ */
+export async function pullByName(store: ImageStore, name: string, opts: PullOptions = {}): Promise<PullResult> {
+  return pullImage(store, await resolvePull(parseNormalizedNamed(name), opts), opts);
+}
