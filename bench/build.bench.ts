@@ -20,7 +20,7 @@ import { openEngine } from '../src/engine/open-engine.js';
 import { busyboxRootfsTar } from '../test/support/busybox-rootfs.js';
 import { startDockerd } from '../test/support/daemons.js';
 import { mountsUnder } from '../test/support/engine-fixture.js';
-import { dockerCli, ensureBuildRoute } from '../test/build/build-api.js';
+import { dockerCli } from '../test/build/build-api.js';
 import { median, report } from './bench-util.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -66,7 +66,6 @@ async function main(): Promise<void> {
   const engine = await openEngine({ dataRoot: join(base, 'data'), execRoot: join(base, 'exec') });
   const server = createServer();
   const api = new DockerApi({ engine, log: { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) } });
-  ensureBuildRoute(api);
   api.attach(server);
   const sock = join(base, 'wharf.sock');
   await new Promise<void>((r) => server.listen(sock, r));

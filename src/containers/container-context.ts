@@ -35,6 +35,8 @@ export class ContainerContext {
   readonly locks = new KeyedMutex();
   /** Emits `exit:<id>` (exit code), `start:<id>` (after the runtime created it, before it runs), `removed:<id>`. */
   readonly signals = new EventEmitter();
+  /** Exited containers whose runtime state, mounts and networks are still to be torn down. */
+  readonly needsTeardown = new Set<string>();
 
   constructor(readonly deps: ContainerDeps) {
     this.store = new ContainerStore(deps.root);

@@ -19,7 +19,7 @@ import { ExecManager } from './exec-manager.js';
 import { HealthMonitor } from './health-monitor.js';
 import { ContainerFiles } from './container-files.js';
 import { restoreContainers } from './restore.js';
-import { removeAnonymousVolumes, volumeUsers } from './container-volumes.js';
+import { releaseMounts, removeAnonymousVolumes, volumeUsers } from './container-volumes.js';
 import { networkSettingsOf } from './container-network.js';
 import type { AttachStreams } from '../runtime/runtime.js';
 
@@ -148,7 +148,7 @@ export class ContainerManager implements ContainerService {
         if (rec.state.status === 'removing') throw conflict(`removal of container ${rec.id} is already in progress`);
         if (isActive(rec) && rec.state.status !== 'restarting') return false;
         // A container that exited was already torn down in the runtime by its exit handling.
-        const runtimeClean = rec.state.status === 'exited' || (rec.state.status === 'created' && !rec.hasBeenStarted);
+        const runtimeClean = (rec.state.status === 'exited' && !this.ctx.needsTeardown.has(rec.id)) || (rec.state.status === 'created' && !rec.hasBeenStarted);
         rec.state.status = 'removing';
         await this.ctx.save(rec);
         await this.finishRemoval(rec, runtimeClean);
@@ -160,22 +160,31 @@ export class ContainerManager implements ContainerService {
   }
 
   /** Tears down everything a container owns; also used by restore for a removal a crash interrupted. */
+  /**
+   * Tears down everything a container owns; also used by restore for a removal a crash
+   * interrupted. The record says "removing" on disk before this runs, so the container
+   * leaves the index and waiters hear "removed" first; the teardown follows (restore
+   * finishes it after a crash), which keeps `run --rm` from waiting on unmounts.
+   */
   async finishRemoval(rec: ContainerRecord, runtimeClean = false): Promise<void> {
     const { runtime, snapshotter } = this.ctx.deps;
     this.health.unwatch(rec.id);
     this.execs.forgetContainer(rec);
+    this.ctx.store.unindex(rec);
+    this.lastStats.delete(rec.id);
+    this.ctx.emitEvent(rec, 'destroy');
+    this.ctx.signals.emit(`removed:${rec.id}`, rec.state.exitCode);
     if (!runtimeClean) {
       await Promise.all([
         runtime.delete(rec.id, { force: true }).catch(() => {}),
         snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),
+        releaseMounts(this.ctx, rec),
       ]);
     }
+    this.ctx.needsTeardown.delete(rec.id);
     await this.ctx.deps.networks?.forget(rec.id).catch(() => {});
     await snapshotter.removeContainerLayer(rec.id);
     await this.ctx.store.delete(rec);
-    this.lastStats.delete(rec.id);
-    this.ctx.emitEvent(rec, 'destroy');
-    this.ctx.signals.emit(`removed:${rec.id}`, rec.state.exitCode);
   }
 
   async rename(ref: string, newName: string): Promise<void> {

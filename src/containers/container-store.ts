@@ -68,6 +68,12 @@ export class ContainerStore {
     await writeFileAtomic(join(this.root, rec.id, 'config.json'), JSON.stringify(rec), 0o600, { sync: durable });
   }
 
+  /** Takes a container out of lookups (its folder stays until `delete`). */
+  unindex(rec: ContainerRecord): void {
+    this.byId.delete(rec.id);
+    this.releaseName(rec.name, rec.id);
+  }
+
   async delete(rec: ContainerRecord): Promise<void> {
     await rm(join(this.root, rec.id), { recursive: true, force: true });
     this.byId.delete(rec.id);

@@ -234,6 +234,11 @@ export class Lifecycle {
       if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
       // Saved before the runtime forgets the exit code: a crash from here on loses nothing.
       await this.ctx.save(rec);
+      // An auto-remove container is torn down by its removal, which answers waiters first.
+      if (rec.hostConfig.AutoRemove && !rec.manuallyStopped) {
+        this.ctx.needsTeardown.add(rec.id);
+        return;
+      }
       await Promise.all([
         runtime.delete(rec.id, { force: true }).catch(() => {}),
         snapshotter.unmount(rec.id, this.ctx.rootfs(rec.id)).catch(() => {}),

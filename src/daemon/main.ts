@@ -4,6 +4,7 @@ import type { Logger } from '../dockerapi/context.js';
 import { DockerApi } from '../dockerapi/server.js';
 import type { Engine } from '../engine/engine.js';
 import { openEngine } from '../engine/open-engine.js';
+import { DEFAULT_CERTS_DIRS, setRegistryHosts } from '../distribution/client/settings.js';
 import { lockDataRoot } from './data-root-lock.js';
 import { parseDaemonFlags, USAGE, type DaemonConfig } from './flags.js';
 import { listenAll, type Listener } from './listeners.js';
@@ -27,7 +28,7 @@ function runtimePath(cfg: DaemonConfig): string | undefined {
 }
 
 async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
-  return openEngine({
+  const engine = await openEngine({
     dataRoot: cfg.dataRoot,
     execRoot: cfg.execRoot,
     runtimePath: runtimePath(cfg),
@@ -35,6 +36,8 @@ async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
     network: { ipMasq: cfg.ipMasq, defaultBridge: cfg.bridge, defaultSubnet: cfg.bip, pools: cfg.addressPools.length ? cfg.addressPools : undefined },
     insecureRegistries: cfg.insecureRegistries,
   });
+  setRegistryHosts(engine, { insecure: cfg.insecureRegistries, certsDirs: DEFAULT_CERTS_DIRS });
+  return engine;
 }
 
 /**

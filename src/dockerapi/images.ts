@@ -1,4 +1,5 @@
 import { pipeline } from 'node:stream/promises';
+import { pullHandler, pushHandler } from './distribution-routes.js';
 import { invalidParameter, notFound, notImplemented } from '../common/errors.js';
 import { bodyStream } from './body.js';
 import { param, type ApiContext } from './context.js';
@@ -39,11 +40,11 @@ async function list(ctx: ApiContext): Promise<void> {
   sendJson(ctx, 200, images.map((img) => imageSummary(img, ctx.version)));
 }
 
-/** `docker import`: the rootfs tarball is the body (`fromSrc=-`); pulling (`fromImage`) comes with the registry client. */
+/** `docker pull` (`fromImage`) and `docker import` (`fromSrc=-`, the rootfs tarball as the body). */
 async function create(ctx: ApiContext): Promise<void> {
   const q = ctx.query;
   const fromImage = strQuery(q, 'fromImage');
-  if (fromImage) throw notImplemented(`pulling images is not implemented yet: cannot pull ${fromImage}; import or load it instead`);
+  if (fromImage) return pullHandler(ctx, fromImage, strQuery(q, 'tag'));
   const fromSrc = strQuery(q, 'fromSrc');
   if (!fromSrc) throw invalidParameter('fromImage or fromSrc is required');
   if (fromSrc !== '-') throw notImplemented('importing from a URL is not supported; send the tarball as the request body with fromSrc=-');
@@ -95,8 +96,8 @@ async function tag(ctx: ApiContext, name: string): Promise<void> {
   sendStatus(ctx, 201);
 }
 
-async function push(_ctx: ApiContext, name: string): Promise<void> {
-  throw notImplemented(`pushing images is not implemented yet: cannot push ${name}`);
+async function push(ctx: ApiContext, name: string): Promise<void> {
+  return pushHandler(ctx, name);
 }
 
 async function remove(ctx: ApiContext): Promise<void> {

@@ -18,6 +18,7 @@ import { registerVolumeRoutes } from './volumes-routes.js';
 import { registerNetworkRoutes } from './networks-routes.js';
 import { registerBuildRoutes } from './build-routes.js';
 import { registerPruneStubRoutes } from './prune-stubs.js';
+import { registerDistributionRoutes } from './distribution-routes.js';
 import { readUpgradeBody } from './upgrade-body.js';
 
 export interface DockerApiOptions {
@@ -39,6 +40,7 @@ export function buildRouter(): ApiRouter {
   registerNetworkRoutes(router);
   registerBuildRoutes(router);
   registerPruneStubRoutes(router);
+  registerDistributionRoutes(router);
   return router;
 }
 

@@ -188,7 +188,12 @@ export class NetworkService extends NetworkRegistry {
     return out;
   }
 
-  async detach(containerId: string): Promise<void> {
+  /**
+   * Undoes an attach. Without a record nothing was made in normal operation, so the sweep
+   * for crash leftovers (which lists links and rules) runs only when asked.
+   */
+  async detach(containerId: string, opts: { sweep?: boolean } = {}): Promise<void> {
+    if (!this.store.attachments.has(containerId) && !opts.sweep) return;
     return this.mutex.run('net', async () => {
       const rec = this.store.attachments.get(containerId);
       if (rec) await this.teardown(rec);
@@ -283,7 +288,7 @@ export class NetworkService extends NetworkRegistry {
   /** The container is gone for good (`rm`): drop what connect/disconnect remembered for it. */
   async forget(containerId: string): Promise<void> {
     await this.detach(containerId);
-    await this.mutex.run('net', () => this.store.deleteConnections(containerId));
+    if (this.store.connections.has(containerId)) await this.mutex.run('net', () => this.store.deleteConnections(containerId));
   }
 
   /** Whether a container currently holds endpoints here (for `network rm` callers and tests). */

@@ -1,19 +1,7 @@
-/**
- * Serving the Docker API with the build route for tests, and running the real docker CLI
- * with the legacy builder. (The lead registers build-routes in the daemon's router; until
- * then the test registers it on its own API instance.)
- */
+/** Running the real docker CLI with the legacy builder against a test's API socket. */
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerBuildRoutes } from '../../src/dockerapi/build-routes.js';
-import type { ApiRouter } from '../../src/dockerapi/router.js';
-import type { DockerApi } from '../../src/dockerapi/server.js';
-
-export function ensureBuildRoute(api: DockerApi): void {
-  const router = (api as unknown as { router: ApiRouter }).router;
-  if (!router.find('POST', '/build')) registerBuildRoutes(router);
-}
 
 export interface ToolResult {
   code: number;

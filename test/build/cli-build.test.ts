@@ -20,7 +20,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { DockerApi } from '../../src/dockerapi/server.js';
 import { engineFixture } from '../support/engine-fixture.js';
 import { quietLog } from '../dockerapi/api-harness.js';
-import { dockerCli, ensureBuildRoute } from './build-api.js';
+import { dockerCli } from './build-api.js';
 
 let fx: Awaited<ReturnType<typeof engineFixture>>;
 let server: Server;
@@ -31,7 +31,6 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'wharf-build-cli-'));
   fx = await engineFixture();
   const api = new DockerApi({ engine: fx.engine, log: quietLog });
-  ensureBuildRoute(api);
   server = createServer();
   api.attach(server);
   const sock = join(work, 'api.sock');

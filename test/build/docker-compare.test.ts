@@ -15,7 +15,7 @@ import { startDockerd, type RunningDaemon } from '../support/daemons.js';
 import { engineFixture } from '../support/engine-fixture.js';
 import { makeTar } from '../support/tar-builder.js';
 import { quietLog } from '../dockerapi/api-harness.js';
-import { dockerCli, ensureBuildRoute } from './build-api.js';
+import { dockerCli } from './build-api.js';
 
 let dockerd: RunningDaemon;
 let fx: Awaited<ReturnType<typeof engineFixture>>;
@@ -27,7 +27,6 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'wharf-build-cmp-'));
   fx = await engineFixture();
   const api = new DockerApi({ engine: fx.engine, log: quietLog });
-  ensureBuildRoute(api);
   server = createServer();
   api.attach(server);
   const sock = join(work, 'wharf.sock');
