@@ -11,6 +11,8 @@ import { LocalVolumes } from '../volumes/local-volumes.js';
 import { NetworkService } from '../networks/index.js';
 import type { Engine } from './engine.js';
 import { EngineSystem } from './system-service.js';
+import { publishImageEvents } from './image-events.js';
+import { collectLayersAfterImageDeletes } from './layer-gc.js';
 
 export interface EngineOptions {
   /** Persistent state: images, layers, containers (dockerd's --data-root). */
@@ -45,6 +47,8 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
   await mkdir(opts.execRoot, { recursive: true, mode: 0o700 });
   const events = new EventBus();
   const storage = await openStorage(opts.dataRoot);
+  publishImageEvents(storage.images, events);
+  const stopLayerGc = collectLayersAfterImageDeletes(events, storage.images, storage.snapshotter);
   const runtime = new OciRuntime({ stateRoot: join(opts.execRoot, 'runtime'), runtimePath: opts.runtimePath, conmonPath: opts.conmonPath });
   const volumes = await LocalVolumes.open(join(opts.dataRoot, 'volumes'), events);
   const networks = await NetworkService.open({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, ...opts.network });
@@ -70,6 +74,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     volumes,
     networks,
     async close() {
+      stopLayerGc();
       containers.close();
       runtime.close();
       await networks.close();
