@@ -12,6 +12,7 @@ import { NetworkService } from '../networks/index.js';
 import type { Engine } from './engine.js';
 import { EngineSystem } from './system-service.js';
 import { publishImageEvents } from './image-events.js';
+import { publishNetworkEvents } from './network-events.js';
 import { collectLayersAfterImageDeletes } from './layer-gc.js';
 
 export interface EngineOptions {
@@ -52,6 +53,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
   const runtime = new OciRuntime({ stateRoot: join(opts.execRoot, 'runtime'), runtimePath: opts.runtimePath, conmonPath: opts.conmonPath });
   const volumes = await LocalVolumes.open(join(opts.dataRoot, 'volumes'), events);
   const networks = await NetworkService.open({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, ...opts.network });
+  publishNetworkEvents(networks, events);
   const containers = await ContainerManager.open({
     root: join(opts.dataRoot, 'containers'),
     execRoot: opts.execRoot,
