@@ -18,6 +18,7 @@ const files: Loader = () => import('./commands/files.js');
 const system: Loader = () => import('./commands/system.js');
 const ps: Loader = () => import('./commands/ps.js');
 const inspect: Loader = () => import('./commands/inspect.js');
+const distribution: Loader = () => import('./commands/distribution.js');
 
 /** command word → [module, export key] */
 const table: Record<string, [Loader, string]> = {
@@ -51,7 +52,10 @@ const table: Record<string, [Loader, string]> = {
   import: [imageOps, 'import'],
   load: [imageOps, 'load'],
   save: [imageOps, 'save'],
-  pull: [imageOps, 'pull'],
+  pull: [distribution, 'pull'],
+  push: [distribution, 'push'],
+  login: [distribution, 'login'],
+  logout: [distribution, 'logout'],
   events: [system, 'events'],
   version: [system, 'version'],
   info: [system, 'info'],
@@ -67,7 +71,7 @@ const groups: Record<string, Record<string, [Loader, string]>> = {
   image: {
     ls: [images, 'images'], list: [images, 'images'], rm: [imageOps, 'rmi'], remove: [imageOps, 'rmi'],
     inspect: [inspect, 'imageInspect'], prune: [system, 'imagePrune'],
-    ...pick(['tag', 'history', 'import', 'load', 'save', 'pull']),
+    ...pick(['tag', 'history', 'import', 'load', 'save', 'pull', 'push']),
   },
   system: { df: [system, 'df'], prune: [system, 'systemPrune'], events: [system, 'events'], info: [system, 'info'] },
 };

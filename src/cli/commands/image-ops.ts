@@ -6,7 +6,7 @@ import { jsonLines } from '../api/client.js';
 import { CliError } from '../cli-error.js';
 import type { CliContext, Command } from '../context.js';
 import { eachName } from './common.js';
-import { progressLine, pullImage, splitImageRef } from './pull.js';
+import { progressLine, splitImageRef } from './pull.js';
 
 /** Checks a repository[:tag] the way reference parsing rejects bad input. */
 export function validateReference(ref: string): void {
@@ -161,29 +161,6 @@ export const save: Command = {
     } else {
       await pipeline(res, ctx.stdout as unknown as NodeJS.WritableStream, { end: false });
     }
-  },
-};
-
-export const pull: Command = {
-  spec: {
-    name: 'pull',
-    usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
-    description: 'Download an image from a registry',
-    minArgs: 1,
-    maxArgs: 1,
-    flags: [
-      { name: 'all-tags', short: 'a', type: 'bool' },
-      { name: 'quiet', short: 'q', type: 'bool' },
-      { name: 'platform', type: 'string' },
-      { name: 'disable-content-trust', type: 'bool' },
-    ],
-  },
-  async run(ctx, a) {
-    validateReference(a.args[0]);
-    const client = await ctx.client();
-    const quiet = a.bool('quiet');
-    await pullImage(client, a.args[0], quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : ctx.stdout, a.string('platform'));
-    ctx.stdout.write(`${a.args[0].includes('@') ? a.args[0] : splitImageRef(a.args[0]).fromImage + ':' + splitImageRef(a.args[0]).tag}\n`);
   },
 };
 
