@@ -29,12 +29,25 @@ export function progressLine(m: Record<string, unknown>): string {
   return `${id}${status}${progress}\n`;
 }
 
+/** X-Registry-Auth from docker's config.json (shared with `docker login`), or "{}" (loaded only when pulling). */
+async function registryAuth(ref: string): Promise<string> {
+  let auth: unknown;
+  try {
+    const { parseNormalizedNamed } = await import('../../reference/reference.js');
+    const { lookupAuth } = await import('../../distribution/client/docker-config.js');
+    auth = lookupAuth(parseNormalizedNamed(ref).domain);
+  } catch {
+    // an unparsable reference or unreadable config: the daemon reports what matters
+  }
+  return Buffer.from(JSON.stringify(auth ?? {})).toString('base64url');
+}
+
 /** Pulls `ref`, writing progress to `out`; throws CliError on an error in the stream. */
 export async function pullImage(client: ApiClient, ref: string, out: NodeJS.WritableStream, platform?: string): Promise<void> {
   const { fromImage, tag } = splitImageRef(ref);
   const res = await client.call('POST', '/images/create', {
     query: { fromImage, tag, platform },
-    headers: { 'X-Registry-Auth': Buffer.from('{}').toString('base64url') },
+    headers: { 'X-Registry-Auth': await registryAuth(ref) },
   });
   for await (const m of jsonLines(res)) {
     const err = m.errorDetail as { message?: string } | undefined;
