@@ -19,6 +19,7 @@ const system: Loader = () => import('./commands/system.js');
 const ps: Loader = () => import('./commands/ps.js');
 const inspect: Loader = () => import('./commands/inspect.js');
 const distribution: Loader = () => import('./commands/distribution.js');
+const buildCmd: Loader = () => import('./commands/build.js');
 
 /** command word → [module, export key] */
 const table: Record<string, [Loader, string]> = {
@@ -52,6 +53,7 @@ const table: Record<string, [Loader, string]> = {
   import: [imageOps, 'import'],
   load: [imageOps, 'load'],
   save: [imageOps, 'save'],
+  build: [buildCmd, 'build'],
   pull: [distribution, 'pull'],
   push: [distribution, 'push'],
   login: [distribution, 'login'],
@@ -71,7 +73,7 @@ const groups: Record<string, Record<string, [Loader, string]>> = {
   image: {
     ls: [images, 'images'], list: [images, 'images'], rm: [imageOps, 'rmi'], remove: [imageOps, 'rmi'],
     inspect: [inspect, 'imageInspect'], prune: [system, 'imagePrune'],
-    ...pick(['tag', 'history', 'import', 'load', 'save', 'pull', 'push']),
+    ...pick(['tag', 'history', 'import', 'load', 'save', 'pull', 'push', 'build']),
   },
   system: { df: [system, 'df'], prune: [system, 'systemPrune'], events: [system, 'events'], info: [system, 'info'] },
 };
