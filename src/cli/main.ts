@@ -20,6 +20,8 @@ const ps: Loader = () => import('./commands/ps.js');
 const inspect: Loader = () => import('./commands/inspect.js');
 const distribution: Loader = () => import('./commands/distribution.js');
 const buildCmd: Loader = () => import('./commands/build.js');
+const networks: Loader = () => import('./commands/networks.js');
+const volumes: Loader = () => import('./commands/volumes.js');
 
 /** command word → [module, export key] */
 const table: Record<string, [Loader, string]> = {
@@ -76,6 +78,14 @@ const groups: Record<string, Record<string, [Loader, string]>> = {
     ...pick(['tag', 'history', 'import', 'load', 'save', 'pull', 'push', 'build']),
   },
   system: { df: [system, 'df'], prune: [system, 'systemPrune'], events: [system, 'events'], info: [system, 'info'] },
+  network: {
+    create: [networks, 'networkCreate'], ls: [networks, 'networkLs'], list: [networks, 'networkLs'], rm: [networks, 'networkRm'], remove: [networks, 'networkRm'],
+    prune: [networks, 'networkPrune'], connect: [networks, 'networkConnect'], disconnect: [networks, 'networkDisconnect'], inspect: [inspect, 'networkInspect'],
+  },
+  volume: {
+    create: [volumes, 'volumeCreate'], ls: [volumes, 'volumeLs'], list: [volumes, 'volumeLs'], rm: [volumes, 'volumeRm'], remove: [volumes, 'volumeRm'],
+    prune: [volumes, 'volumePrune'], inspect: [inspect, 'volumeInspect'],
+  },
 };
 
 function pick(names: string[]): Record<string, [Loader, string]> {
@@ -112,7 +122,7 @@ function usageMessage(err: UsageError, spec: CommandSpec, name: string): string 
 
 function topHelp(): string {
   const cmds = Object.keys(table).sort().join(', ');
-  return `\nUsage:  wharf [OPTIONS] COMMAND\n\nA Docker-compatible container engine\n\nManagement commands: container, image, system, daemon, registry\nCommands: ${cmds}\n\nGlobal options: -H/--host, --tls, --tlsverify, --tlscacert, --tlscert, --tlskey, -D, -l, -v/--version\n`;
+  return `\nUsage:  wharf [OPTIONS] COMMAND\n\nA Docker-compatible container engine\n\nManagement commands: container, image, network, volume, system, daemon, registry, server\nCommands: ${cmds}\n\nGlobal options: -H/--host, --tls, --tlsverify, --tlscacert, --tlscert, --tlskey, -D, -l, -v/--version\n`;
 }
 
 export async function main(argv: string[]): Promise<number | undefined> {
@@ -137,6 +147,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
   if (word === 'daemon') return runExternal('../daemon/main.js', 'runDaemon', rest);
   if (word === 'registry') return runExternal('../distribution/registry-cli.js', 'runRegistryCommand', rest);
+  if (word === 'server') return runExternal('../cluster/server-cli.js', 'runServer', rest);
 
   let entry = table[word];
   let name = word;

@@ -145,6 +145,8 @@ export class Lifecycle {
     // dockerd checks the signal before it looks the container up.
     const signal = parseSignal(sig, 'SIGKILL');
     const rec = this.ctx.store.get(ref);
+    // A start in flight (e.g. `docker run` forwarding a Ctrl-C) finishes first, then gets the signal.
+    if (rec.state.status === 'created') await this.ctx.locks.run(rec.id, async () => {});
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') {
       throw conflict(`Cannot kill container: ${ref}: Container ${rec.id} is not running`);
     }

@@ -182,9 +182,4 @@ describe('docker CLI against wharf daemon (real engine)', () => {
     assert.equal(images.stdout.trim(), image);
   });
 
-  it('pulling is refused with a clear not-implemented message', async () => {
-    const r = await docker(host, ['pull', 'busybox']);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /pulling images is not implemented yet/);
-  });
 });

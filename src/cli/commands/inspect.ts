@@ -95,3 +95,13 @@ export const imageInspect: Command = {
   spec: { name: 'image inspect', usage: '[OPTIONS] IMAGE [IMAGE...]', description: 'Display detailed information on one or more images', minArgs: 1, flags: [flags[0], { name: 'platform', type: 'string' }] },
   run: (ctx, a) => inspectAll(ctx, a, ['image'], true),
 };
+
+export const networkInspect: Command = {
+  spec: { name: 'network inspect', usage: '[OPTIONS] NETWORK [NETWORK...]', description: 'Display detailed information on one or more networks', minArgs: 1, flags: [flags[0], { name: 'verbose', short: 'v', type: 'bool' }] },
+  run: (ctx, a) => inspectAll(ctx, a, ['network'], true),
+};
+
+export const volumeInspect: Command = {
+  spec: { name: 'volume inspect', usage: '[OPTIONS] VOLUME [VOLUME...]', description: 'Display detailed information on one or more volumes', minArgs: 1, flags: [flags[0]] },
+  run: (ctx, a) => inspectAll(ctx, a, ['volume'], true),
+};

@@ -6,7 +6,7 @@ import { humanSize } from '../format/units.js';
 import { filtersParam } from './common.js';
 
 /** Asks "[y/N]" on the terminal; anything but y/yes declines. */
-async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
+export async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
   ctx.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
   const answer = await new Promise<string>((resolve) => {
     let buf = '';
