@@ -1,7 +1,8 @@
 /**
  * The daemon the CLI end-to-end tests talk to, chosen by WHARF_TEST_DAEMON:
- *   docker (default) — Docker's reference dockerd on private paths (--bridge=none, no iptables);
- *   wharf            — Wharf's own daemon (`wharf daemon`) on private paths.
+ *   wharf (default) — Wharf's own daemon (`wharf daemon`) on private paths;
+ *   docker          — Docker's reference dockerd on private paths (--bridge=none, no iptables),
+ *                     to check that the CLI is a faithful Engine API client.
  * Both speak the Engine API, so the same tests run against either.
  */
 import { spawn } from 'node:child_process';
@@ -30,9 +31,9 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Starts the daemon WHARF_TEST_DAEMON names (docker by default) on private paths. */
+/** Starts the daemon WHARF_TEST_DAEMON names (Wharf's by default) on private paths. */
 export async function startTestDaemon(): Promise<TestDaemon> {
-  const kind = (process.env.WHARF_TEST_DAEMON ?? 'docker') === 'wharf' ? 'wharf' : 'docker';
+  const kind = (process.env.WHARF_TEST_DAEMON ?? 'wharf') === 'docker' ? 'docker' : 'wharf';
   const daemon = kind === 'wharf' ? await startWharfDaemon() : await startDockerd();
   const dir = mkdtempSync(join(tmpdir(), 'wh-cli-'));
   return {
