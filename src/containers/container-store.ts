@@ -1,8 +1,17 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import { conflict, invalidParameter, notFound } from '../common/errors.js';
 import type { ContainerRecord } from './container-record.js';
+
+const run = promisify(execFile);
+
+async function lazyUnmount(path: string): Promise<void> {
+  const mounted = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((l) => l.split(' ')[4] === path);
+  if (mounted) await run('umount', ['-l', path]).catch(() => {});
+}
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -28,8 +37,11 @@ export class ContainerStore {
         const rec = JSON.parse(await readFile(join(this.root, id, 'config.json'), 'utf8')) as ContainerRecord;
         this.index(rec);
       } catch {
-        // A folder without a complete record is a create that crashed before it was saved: drop it.
-        await rm(join(this.root, id), { recursive: true, force: true });
+        // A folder without a complete record is a create that crashed before it was saved (or a
+        // removal that had deleted the record): drop it, unmounting a rootfs left mounted first.
+        // Whatever cannot go now must not keep the daemon from starting.
+        await lazyUnmount(join(this.root, id, 'rootfs'));
+        await rm(join(this.root, id), { recursive: true, force: true }).catch(() => {});
       }
     }
     return [...this.byId.values()];
