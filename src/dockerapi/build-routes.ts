@@ -12,7 +12,7 @@ import type { ApiRouter } from './router.js';
  * of `{"stream"}` progress, `{"aux":{"ID"}}` and, on failure, `{"errorDetail","error"}`.
  */
 export function registerBuildRoutes(router: ApiRouter): void {
-  router.on('POST', '/build', build);
+  router.on('POST', '/build', buildHandler);
 }
 
 function jsonParam<T>(q: URLSearchParams, name: string): T | undefined {
@@ -25,7 +25,7 @@ function jsonParam<T>(q: URLSearchParams, name: string): T | undefined {
   }
 }
 
-async function build(ctx: ApiContext): Promise<void> {
+export async function buildHandler(ctx: ApiContext): Promise<void> {
   const q = ctx.query;
   if (q.get('version') === '2') throw invalidParameter('BuildKit is not supported by this daemon; build with DOCKER_BUILDKIT=0 (the legacy builder)');
   const remote = strQuery(q, 'remote');

@@ -1,5 +1,4 @@
 import { pipeline } from 'node:stream/promises';
-import { pullHandler, pushHandler } from './distribution-routes.js';
 import { invalidParameter, notFound, notImplemented } from '../common/errors.js';
 import { bodyStream } from './body.js';
 import { param, type ApiContext } from './context.js';
@@ -44,7 +43,8 @@ async function list(ctx: ApiContext): Promise<void> {
 async function create(ctx: ApiContext): Promise<void> {
   const q = ctx.query;
   const fromImage = strQuery(q, 'fromImage');
-  if (fromImage) return pullHandler(ctx, fromImage, strQuery(q, 'tag'));
+  // The registry client loads on first use (an idle daemon does not carry it).
+  if (fromImage) return (await import('./distribution-routes.js')).pullHandler(ctx, fromImage, strQuery(q, 'tag'));
   const fromSrc = strQuery(q, 'fromSrc');
   if (!fromSrc) throw invalidParameter('fromImage or fromSrc is required');
   if (fromSrc !== '-') throw notImplemented('importing from a URL is not supported; send the tarball as the request body with fromSrc=-');
@@ -97,7 +97,7 @@ async function tag(ctx: ApiContext, name: string): Promise<void> {
 }
 
 async function push(ctx: ApiContext, name: string): Promise<void> {
-  return pushHandler(ctx, name);
+  return (await import('./distribution-routes.js')).pushHandler(ctx, name);
 }
 
 async function remove(ctx: ApiContext): Promise<void> {

@@ -16,9 +16,8 @@ import { registerSystemRoutes } from './system.js';
 import { registerEventRoutes } from './events.js';
 import { registerVolumeRoutes } from './volumes-routes.js';
 import { registerNetworkRoutes } from './networks-routes.js';
-import { registerBuildRoutes } from './build-routes.js';
 import { registerPruneStubRoutes } from './prune-stubs.js';
-import { registerDistributionRoutes } from './distribution-routes.js';
+import { registerLazyRoutes } from './lazy-routes.js';
 import { readUpgradeBody } from './upgrade-body.js';
 
 export interface DockerApiOptions {
@@ -38,9 +37,8 @@ export function buildRouter(): ApiRouter {
   registerImageRoutes(router);
   registerVolumeRoutes(router);
   registerNetworkRoutes(router);
-  registerBuildRoutes(router);
   registerPruneStubRoutes(router);
-  registerDistributionRoutes(router);
+  registerLazyRoutes(router);
   return router;
 }
 
