@@ -20,6 +20,23 @@ import { OrderedOutput } from './ordered-output.js';
 import { BuildArgs } from './stage-state.js';
 import { BuildStepError, runStage } from './stage-runner.js';
 import { shortHex, type StepContext } from './step-context.js';
+import { isNotFound } from '../common/errors.js';
+import { ImageStore } from '../images/image-store.js';
+
+/**
+ * A FROM image: the local one, else pulled from its registry as `docker build` does (the
+ * registry client loads only then).
+ */
+async function baseImage(engine: Engine, ref: string, signal: AbortSignal): Promise<Image> {
+  try {
+    return await engine.images.get(ref);
+  } catch (err) {
+    if (!isNotFound(err) || !(engine.images instanceof ImageStore)) throw err;
+    const [{ pullByName }, { registryHostsOf }] = await Promise.all([import('../distribution/client/pull.js'), import('../distribution/client/settings.js')]);
+    await pullByName(engine.images, ref, { hosts: registryHostsOf(engine), signal });
+    return engine.images.get(ref);
+  }
+}
 
 export interface BuildOptions {
   /** Dockerfile path inside the context (default "Dockerfile"). */
@@ -165,7 +182,7 @@ export class Builder {
             if (!img) throw new Error(`stage ${ref} has no image (an empty scratch stage)`);
             return img;
           }
-          return this.engine.images.get(ref);
+          return baseImage(this.engine, ref, abort.signal);
         },
       };
       const p = runStage(ctx, { stage, firstStep, total, extra: stage === target ? extra : [] }).then(
