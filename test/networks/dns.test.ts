@@ -49,9 +49,12 @@ test('embedded DNS: names, aliases and short IDs on user networks; other names f
     // has been seen (rarely) to never reach the server, with the server log showing nothing;
     // not yet explained (suspected: conntrack insert race of nslookup's parallel A/AAAA
     // queries through the DNAT, the kind behind Kubernetes' 5 s DNS delays).
+    // Up to three tries on a timeout, as a stub resolver retries a lost UDP query; a query that
+    // is answered wrongly still fails at once. (Known issue, see the lead's notes.)
     const lookup = async (ns: string, name: string, server = '127.0.0.11') => {
-      const first = await fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
-      return first.status === 124 ? fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]) : first;
+      let r = await fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
+      for (let i = 0; i < 2 && r.status === 124; i++) r = await fx.inNsAsync(ns, ['timeout', '5', 'busybox', 'nslookup', name, server]);
+      return r;
     };
     for (const name of ['webserver', 'front', 'FRONT', web.slice(0, 12)]) {
       const r = await lookup(rc.netnsPath!, name);
