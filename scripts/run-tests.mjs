@@ -26,7 +26,10 @@ if (files.length === 0) {
   console.error('run-tests: no compiled test files found; did the build run?');
   process.exit(1);
 }
-const concurrency = process.env.WHARF_TEST_CONCURRENCY ?? '2';
+// One file at a time by default: the network tests share the host's iptables/nftables and
+// conntrack with every other daemon a test starts, and a rare lost DNS query was seen only
+// with two files in parallel (noted for a later session). WHARF_TEST_CONCURRENCY overrides.
+const concurrency = process.env.WHARF_TEST_CONCURRENCY ?? '1';
 const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files];
 const res = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exit(res.status ?? 1);
