@@ -4,9 +4,13 @@ import { availableParallelism } from 'node:os';
 import { startClusteredRegistry } from './registry/cluster.js';
 import { buildAuthorizer, startRegistry, type RegistryOptions } from './registry/server.js';
 
-/** One worker per core, at most 4: beyond that the disk and the network are the limit. */
+/**
+ * One worker per core but one (kept for the clients, the kernel and the master process that
+ * hands out connections), at most 4: on 2 cores two workers measured 0.95x Docker's registry
+ * with 32 local pullers, one worker 1.08x.
+ */
 function defaultWorkers(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 const DEFAULT_ROOT = '/var/lib/wharf/registry';
