@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pingSocket, WHARF_BIN } from '../support/daemons.js';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { daemonNetworkArgs, removeDaemonNetworks, testNetworkOptions } from '../support/network-options.js';
 import { uniqueName, wharf } from './test-daemon.js';
 
 function freePort(): Promise<number> {
@@ -45,6 +46,7 @@ function makeCerts(dir: string): void {
 
 describe('wharf CLI over TCP with TLS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wh-cli-tls-'));
+  const net = testNetworkOptions();
   let proc: ChildProcess | undefined;
   let tcp = '';
   const image = `${uniqueName('wh-cli-tls')}:1`;
@@ -58,8 +60,8 @@ describe('wharf CLI over TCP with TLS', () => {
     const common = ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), '-H', `unix://${socket}`, '-H', tcp];
     const tls = ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')];
     proc =
-      process.env.WHARF_TEST_DAEMON === 'wharf'
-        ? spawn(process.execPath, [WHARF_BIN, 'daemon', ...common, ...tls], { stdio: 'ignore' })
+      process.env.WHARF_TEST_DAEMON !== 'docker'
+        ? spawn(process.execPath, [WHARF_BIN, 'daemon', ...common, ...tls, ...daemonNetworkArgs(net)], { stdio: 'ignore' })
         : spawn('/usr/sbin/dockerd', [...common, ...tls, '--bridge=none', '--iptables=false', '--containerd-namespace', `wh-cli-tls-${process.pid}`, '--containerd-plugins-namespace', `wh-cli-tls-${process.pid}-p`], { stdio: 'ignore' });
     const deadline = Date.now() + 30000;
     while (!(await pingSocket(socket))) {
@@ -79,6 +81,7 @@ describe('wharf CLI over TCP with TLS', () => {
       await exited;
       clearTimeout(t);
     }
+    if (process.env.WHARF_TEST_DAEMON !== 'docker') await removeDaemonNetworks(join(dir, 'data'), join(dir, 'exec'), net);
     rmSync(dir, { recursive: true, force: true });
   });
 

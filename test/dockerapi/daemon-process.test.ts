@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { docker, httpRequest } from './api-harness.js';
+import { daemonNetworkArgs, removeDaemonNetworks, testNetworkOptions } from '../support/network-options.js';
 
 const CHILD = fileURLToPath(new URL('./daemon-child.js', import.meta.url));
 
@@ -53,13 +54,25 @@ describe('wharf daemon process', () => {
     dirs.push(d);
     return d;
   };
+  // Each data root gets its own bridge and subnets (no masquerading), removed afterwards.
+  const nets = new Map<string, { execRoot: string; net: ReturnType<typeof testNetworkOptions> }>();
   const launch = (args: string[]) => {
-    const d = startDaemon(args);
+    const i = args.indexOf('--data-root');
+    const dataRoot = i >= 0 ? args[i + 1] : '';
+    const e = args.indexOf('--exec-root');
+    let entry = nets.get(dataRoot);
+    if (!entry) {
+      entry = { execRoot: e >= 0 ? args[e + 1] : '', net: testNetworkOptions() };
+      if (dataRoot) nets.set(dataRoot, entry);
+    }
+    const d = startDaemon([...args, ...daemonNetworkArgs(entry.net)]);
     procs.push(d.proc);
     return d;
   };
-  after(() => {
+  after(async () => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const [dataRoot, { execRoot, net }] of nets) await removeDaemonNetworks(dataRoot, execRoot, net);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

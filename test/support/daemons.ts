@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeCgroupParent, testCgroupParent } from './cgroups.js';
-import { testNetworkOptions } from './network-options.js';
+import { daemonNetworkArgs, removeDaemonNetworks, testNetworkOptions } from './network-options.js';
 
 /** The checkout's root, from dist/test/support/ */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -127,17 +127,14 @@ export async function startWharfDaemon(opts: { base?: string } = {}): Promise<Ru
   await writeFile(settingsFile, JSON.stringify({ net, cgroupParent }));
   const args = [
     WHARF_BIN, 'daemon', '--data-root', dirs.dataRoot, '--exec-root', dirs.execRoot, '-H', `unix://${dirs.socket}`, '--pidfile', join(base, 'wharf.pid'),
-    '--cgroup-parent', cgroupParent, '-b', net.defaultBridge, '--bip', net.defaultSubnet, '--default-address-pool', `base=${net.pools[0]},size=24`, '--ip-masq=false',
+    '--cgroup-parent', cgroupParent, ...daemonNetworkArgs(net),
   ];
   const d = await launch('wharf', process.execPath, args, dirs, true);
   const stop = d.stop;
   // After the daemon: its networks' bridges and rules, its cgroup parent, its folders.
   d.stop = async () => {
     await stop();
-    const { NetworkService } = await import('../../src/networks/index.js');
-    const svc = await NetworkService.open({ dataRoot: dirs.dataRoot, execRoot: dirs.execRoot, ...net, dns: false }).catch(() => undefined);
-    await svc?.removeAll().catch(() => {});
-    await svc?.close().catch(() => {});
+    await removeDaemonNetworks(dirs.dataRoot, dirs.execRoot, net);
     removeCgroupParent(cgroupParent);
     await rm(base, { recursive: true, force: true }).catch(() => {});
   };

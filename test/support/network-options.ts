@@ -16,3 +16,16 @@ export function testNetworkOptions(): { defaultBridge: string; defaultSubnet: st
     ipMasq: false,
   };
 }
+
+/** `wharf daemon` flags for those settings. */
+export function daemonNetworkArgs(net: ReturnType<typeof testNetworkOptions>): string[] {
+  return ['-b', net.defaultBridge, '--bip', net.defaultSubnet, '--default-address-pool', `base=${net.pools[0]},size=24`, '--ip-masq=false'];
+}
+
+/** After a test daemon stopped: its bridges and rules go (they outlive the daemon, as docker0 does). */
+export async function removeDaemonNetworks(dataRoot: string, execRoot: string, net: ReturnType<typeof testNetworkOptions>): Promise<void> {
+  const { NetworkService } = await import('../../src/networks/index.js');
+  const svc = await NetworkService.open({ dataRoot, execRoot, ...net, dns: false }).catch(() => undefined);
+  await svc?.removeAll().catch(() => {});
+  await svc?.close().catch(() => {});
+}
