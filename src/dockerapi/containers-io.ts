@@ -58,7 +58,8 @@ async function attach(ctx: ApiContext): Promise<void> {
   });
   const conn = hijack(ctx, { tty });
   const session = new AbortController();
-  const detachInput = pumpInput(conn.input, stdin ? io.stdin : undefined, { closeStdin: stdinOnce && !tty, onEof: () => session.abort() });
+  // Only a hijacked connection carries stdin: a plain POST's body ending is not the client leaving.
+  const detachInput = ctx.upgrade ? pumpInput(conn.input, stdin ? io.stdin : undefined, { closeStdin: stdinOnce && !tty, onEof: () => session.abort() }) : () => {};
   try {
     await pumpOutput(io, conn.output, tty, AbortSignal.any([ctx.signal, session.signal]));
   } finally {

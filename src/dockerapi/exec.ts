@@ -42,7 +42,8 @@ async function start(ctx: ApiContext): Promise<void> {
   // dockerd closes an exec's stdin on the client's EOF unless it has a TTY; then the session ends.
   const session = new AbortController();
   const signal = AbortSignal.any([ctx.signal, session.signal]);
-  const detachInput = pumpInput(conn.input, io.stdin, { closeStdin: !started.tty, onEof: () => session.abort() });
+  // Only a hijacked connection carries stdin: a plain POST's body (already read) ending is not the client leaving.
+  const detachInput = ctx.upgrade ? pumpInput(conn.input, io.stdin, { closeStdin: !started.tty, onEof: () => session.abort() }) : () => {};
   try {
     await pumpOutput(io, conn.output, started.tty, signal);
     await Promise.race([started.exited.catch(() => undefined), new Promise((r) => signal.addEventListener('abort', r))]);
