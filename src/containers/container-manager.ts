@@ -167,6 +167,23 @@ export class ContainerManager implements ContainerService {
    * finishes it after a crash), which keeps `run --rm` from waiting on unmounts.
    */
   async finishRemoval(rec: ContainerRecord, runtimeClean = false): Promise<void> {
+    const p = this.teardown(rec, runtimeClean);
+    this.inFlight.add(p);
+    try {
+      await p;
+    } finally {
+      this.inFlight.delete(p);
+    }
+  }
+
+  /** Teardowns still running (after waiters heard "removed"); a stopping daemon waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async teardown(rec: ContainerRecord, runtimeClean: boolean): Promise<void> {
     const { runtime, snapshotter } = this.ctx.deps;
     this.health.unwatch(rec.id);
     this.execs.forgetContainer(rec);

@@ -77,6 +77,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     networks,
     async close() {
       stopLayerGc();
+      await containers.drain();
       containers.close();
       runtime.close();
       await networks.close();
