@@ -22,6 +22,7 @@ const distribution: Loader = () => import('./commands/distribution.js');
 const buildCmd: Loader = () => import('./commands/build.js');
 const networks: Loader = () => import('./commands/networks.js');
 const volumes: Loader = () => import('./commands/volumes.js');
+const updateCmd: Loader = () => import('./commands/update.js');
 
 /** command word → [module, export key] */
 const table: Record<string, [Loader, string]> = {
@@ -41,6 +42,7 @@ const table: Record<string, [Loader, string]> = {
   rename: [lifecycle, 'rename'],
   top: [lifecycle, 'top'],
   port: [lifecycle, 'port'],
+  update: [updateCmd, 'update'],
   ps: [ps, 'ps'],
   stats: [ps, 'stats'],
   inspect: [inspect, 'inspect'],
@@ -70,7 +72,7 @@ const groups: Record<string, Record<string, [Loader, string]>> = {
   container: {
     ls: [ps, 'ps'], list: [ps, 'ps'], ps: [ps, 'ps'], rm: [lifecycle, 'rm'], remove: [lifecycle, 'rm'],
     inspect: [inspect, 'containerInspect'], prune: [system, 'containerPrune'], stats: [ps, 'stats'],
-    ...pick(['run', 'create', 'start', 'stop', 'kill', 'restart', 'pause', 'unpause', 'wait', 'logs', 'exec', 'attach', 'top', 'rename', 'cp', 'diff', 'export', 'commit', 'port']),
+    ...pick(['run', 'create', 'start', 'stop', 'kill', 'restart', 'pause', 'unpause', 'wait', 'logs', 'exec', 'attach', 'top', 'rename', 'cp', 'diff', 'export', 'commit', 'port', 'update']),
   },
   image: {
     ls: [images, 'images'], list: [images, 'images'], rm: [imageOps, 'rmi'], remove: [imageOps, 'rmi'],

@@ -10,6 +10,7 @@ import type {
 } from './container-service.js';
 import { inspectView, summaryView } from './container-view.js';
 import { createContainer } from './create-container.js';
+import { updateContainer } from './container-update.js';
 import { Lifecycle } from './lifecycle.js';
 import { containerFilter } from './list-filters.js';
 import { statsView } from './stats-view.js';
@@ -219,25 +220,8 @@ export class ContainerManager implements ContainerService {
     });
   }
 
-  async update(ref: string, body: DockerJson): Promise<{ Warnings: string[] }> {
-    const rec = this.ctx.store.get(ref);
-    await this.ctx.locks.run(rec.id, async () => {
-      if (body.RestartPolicy) {
-        if (rec.hostConfig.AutoRemove && body.RestartPolicy.Name && body.RestartPolicy.Name !== 'no') {
-          throw invalidParameter("Restart policy cannot be updated because AutoRemove is enabled for the container");
-        }
-        rec.hostConfig.RestartPolicy = { Name: body.RestartPolicy.Name || 'no', MaximumRetryCount: body.RestartPolicy.MaximumRetryCount ?? 0 };
-      }
-      for (const k of ['Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'CpusetCpus', 'PidsLimit']) {
-        if (body[k] !== undefined && body[k] !== null && body[k] !== 0 && body[k] !== '') {
-          if (isActive(rec)) throw invalidParameter(`Cannot update resources of a running container yet: stop it first`);
-          rec.hostConfig[k] = body[k];
-        }
-      }
-      await this.ctx.save(rec, true);
-    });
-    this.ctx.emitEvent(rec, 'update');
-    return { Warnings: [] };
+  update(ref: string, body: DockerJson): Promise<{ Warnings: string[] }> {
+    return updateContainer(this.ctx, ref, body);
   }
 
   logs(ref: string, opts: LogOptions): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry> }> {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { conflict, internal, invalidParameter, notFound } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import type {
-  AttachStreams, ContainerStats, CreateOptions, ExecOptions, ExecSession, Runtime, RuntimeState, SpecInput,
+  AttachStreams, ContainerStats, CreateOptions, ExecOptions, ExecSession, ResourceUpdate, Runtime, RuntimeState, SpecInput,
 } from './runtime.js';
+import { runcUpdateArgs, updateFailure } from './update-resources.js';
 import { buildSpec } from './spec/build-spec.js';
 import { ConmonError, launchConmon } from './conmon.js';
 import { ExitWatcher } from './exit-watcher.js';
@@ -151,6 +152,16 @@ export class OciRuntime implements Runtime {
       await runc(this.runc, ['resume', id]);
     } catch (err) {
       throw this.mapRuncError(id, 'resume', err);
+    }
+  }
+
+  async update(id: string, resources: ResourceUpdate): Promise<void> {
+    const args = runcUpdateArgs(resources, { swapLimit: detectCgroups().swapLimit });
+    if (!args.length) return;
+    try {
+      await runc(this.runc, ['update', ...args, id]);
+    } catch (err) {
+      throw updateFailure(id, err);
     }
   }
 

@@ -30,6 +30,11 @@ export interface SpecInput {
   cpuQuota?: number;
   cpuPeriod?: number;
   cpusetCpus?: string;
+  cpusetMems?: string;
+  /** Soft limit in bytes (v1 memory.soft_limit_in_bytes, v2 memory.low). */
+  memoryReservation?: number;
+  /** 10..1000; left out where the host cannot weight block I/O. */
+  blkioWeight?: number;
   pidsLimit?: number;
   ulimits?: { Name: string; Soft: number; Hard: number }[];
   shmSize?: number;
@@ -135,10 +140,37 @@ export interface Runtime {
   /** Host PIDs of every process in the container (for `top`). */
   pids(id: string): Promise<number[]>;
   stats(id: string): Promise<ContainerStats>;
+  /**
+   * Applies new limits to a created, running or paused container's cgroup (`runc update`); the
+   * runtime also remembers them for its own later use. Rejects with `conflict` when the
+   * container is not there or no longer running, `internal` with the runtime's reason otherwise
+   * (e.g. a memory limit below what the container uses now).
+   */
+  update(id: string, resources: ResourceUpdate): Promise<void>;
   /** Reopen per-container monitor state after a daemon restart. */
   restore(id: string, bundle: string): Promise<void>;
   /** Stop watching for exits (containers and their monitors keep running). */
   close(): void;
+}
+
+/**
+ * A live change of a container's cgroup limits (Docker's `update`); absent fields keep their
+ * current value. -1 means unlimited for memory, memorySwap, cpuQuota and pidsLimit.
+ */
+export interface ResourceUpdate {
+  /** Bytes. */
+  memory?: number;
+  /** Memory plus swap, bytes (Docker's MemorySwap); ignored where swap cannot be limited. */
+  memorySwap?: number;
+  memoryReservation?: number;
+  cpuShares?: number;
+  /** CFS period and quota in microseconds. */
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: number;
+  blkioWeight?: number;
 }
 
 /** Raw cgroup readings; the API shapes them as Docker's stats JSON. */

@@ -2,11 +2,13 @@ import { cpus } from 'node:os';
 import { invalidParameter } from '../../common/errors.js';
 import type { SpecInput } from '../runtime.js';
 import type { CgroupLayout } from '../cgroups.js';
+import { blkioWeightSupported } from '../host-resources.js';
 
 export interface OciResources {
-  memory?: { limit?: number; swap?: number };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string };
+  memory?: { limit?: number; swap?: number; reservation?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
+  blockIO?: { weight: number };
 }
 
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -35,6 +37,8 @@ export function buildResources(input: SpecInput, layout: CgroupLayout, hostCpus 
   } else if (swap > 0) {
     throw invalidParameter('You should always set the Memory limit when using Memoryswap limit, see usage');
   }
+  // A soft limit (set at create or by `update`); runc writes v2's memory.low for it.
+  if (input.memoryReservation && input.memoryReservation > 0) out.memory = { ...out.memory, reservation: input.memoryReservation };
 
   const cpu: NonNullable<OciResources['cpu']> = {};
   if (input.nanoCpus) {
@@ -58,7 +62,10 @@ export function buildResources(input: SpecInput, layout: CgroupLayout, hostCpus 
     }
     cpu.cpus = input.cpusetCpus;
   }
+  if (input.cpusetMems) cpu.mems = input.cpusetMems;
   if (Object.keys(cpu).length) out.cpu = cpu;
   if (input.pidsLimit && input.pidsLimit > 0) out.pids = { limit: input.pidsLimit };
+  // Docker discards the weight (with a warning at create/update) where the host cannot apply it.
+  if (input.blkioWeight && blkioWeightSupported(layout)) out.blockIO = { weight: input.blkioWeight };
   return out;
 }
