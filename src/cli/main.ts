@@ -2,7 +2,7 @@
  * The `wharf` command: docker's commands, flags, output and exit codes, as a thin client
  * of the Engine API. Start-up stays lean: only the chosen command's module is loaded.
  */
-import { checkArgCount, helpText, parseArgs, UsageError, type CommandSpec } from './args.js';
+import { checkArgCount, helpText, parseArgs, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import { ApiError, CliError } from './cli-error.js';
 import type { CliContext, Command } from './context.js';
 import type { ApiClient } from './api/client.js';
@@ -172,6 +172,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`wharf: unknown command: wharf ${word}\n\nRun 'wharf --help' for more information\n`);
     return 1;
   }
+  // Every command but a few local ones talks to the daemon: connect and negotiate the API
+  // version while the command's module loads, not after (errors surface only when used).
+  const client = lazyClient(global);
+  const wantsHelp = args.includes('--help') || args.includes('-h');
+  if (!wantsHelp && !localOnly.has(entry[1])) client().catch(() => undefined);
   const mod = await entry[0]();
   const cmd = mod[entry[1]] as Command | undefined;
   if (!cmd) {
@@ -188,30 +193,21 @@ export async function main(argv: string[]): Promise<number | undefined> {
     }
   }
 
-  let clientPromise: Promise<ApiClient> | undefined;
+  // The standard streams are made on first use: making stdin alone costs a stream object
+  // (and for a pipe a socket) that most commands never read.
   const ctx: CliContext = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
     commandName: name,
     env: process.env,
-    client: () => {
-      clientPromise ??= (async () => {
-        const { resolveEndpoint } = await import('./api/endpoint.js');
-        const { ApiClient } = await import('./api/client.js');
-        const ep = resolveEndpoint(global.list('host'), {
-          tls: global.bool('tls'),
-          tlsverify: global.bool('tlsverify'),
-          tlscacert: global.string('tlscacert'),
-          tlscert: global.string('tlscert'),
-          tlskey: global.string('tlskey'),
-        });
-        const c = new ApiClient(ep);
-        await c.negotiate();
-        return c;
-      })();
-      return clientPromise;
-    },
+    client,
   };
   try {
     const parsed = parseArgs(spec, args);
@@ -233,6 +229,30 @@ export async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** Commands that never reach the daemon (they work on local files or credentials only). */
+const localOnly = new Set(['login', 'logout']);
+
+/** The API client, connected and negotiated once, on first call. */
+function lazyClient(global: ParsedArgs): () => Promise<ApiClient> {
+  let clientPromise: Promise<ApiClient> | undefined;
+  return () => {
+    clientPromise ??= (async () => {
+      const [{ resolveEndpoint }, { ApiClient }] = await Promise.all([import('./api/endpoint.js'), import('./api/client.js')]);
+      const ep = resolveEndpoint(global.list('host'), {
+        tls: global.bool('tls'),
+        tlsverify: global.bool('tlsverify'),
+        tlscacert: global.string('tlscacert'),
+        tlscert: global.string('tlscert'),
+        tlskey: global.string('tlskey'),
+      });
+      const c = new ApiClient(ep);
+      await c.negotiate();
+      return c;
+    })();
+    return clientPromise;
+  };
 }
 
 async function runExternal(path: string, fn: string, args: string[]): Promise<number | undefined> {

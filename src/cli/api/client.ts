@@ -53,15 +53,32 @@ export class ApiClient {
 
   private async mod(): Promise<typeof http> {
     if (!this.transport) {
+      if (this.endpoint.tls) await this.addExtraCaCerts(this.endpoint.tls);
       this.transport = this.endpoint.tls ? ((await import('node:https')) as unknown as typeof http) : http;
     }
     return this.transport;
   }
 
+  /**
+   * bin/wharf starts client commands without NODE_EXTRA_CA_CERTS (Node 20 would spend
+   * ~60 ms loading it at start-up) and puts the variable back in process.env. When no CA
+   * file is named, the default store is what verifies the daemon: add those certificates
+   * here, as Node itself would have.
+   */
+  private async addExtraCaCerts(tls: NonNullable<Endpoint['tls']>): Promise<void> {
+    const file = process.env.NODE_EXTRA_CA_CERTS;
+    if (tls.ca || !tls.rejectUnauthorized || !file) return;
+    const [{ rootCertificates }, { readFile }] = await Promise.all([import('node:tls'), import('node:fs/promises')]);
+    const extra = await readFile(file, 'utf8').catch(() => undefined);
+    if (extra) tls.ca = [...rootCertificates, extra];
+  }
+
   private baseOptions(agent: http.Agent | false): http.RequestOptions {
     const ep = this.endpoint;
     const base: http.RequestOptions & Record<string, unknown> = { agent, headers: { Host: 'api.moby.localhost' } };
-    if (ep.socketPath) base.socketPath = ep.socketPath;
+    // servername '' spares the agent deriving a TLS server name from the Host header: its
+    // IP check compiles a large regular expression (~8 ms of a CLI run); a socket has no TLS.
+    if (ep.socketPath) Object.assign(base, { socketPath: ep.socketPath, servername: '' });
     else {
       base.host = ep.hostname;
       base.port = ep.port;

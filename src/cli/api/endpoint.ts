@@ -24,7 +24,7 @@ export interface Endpoint {
   socketPath?: string;
   hostname?: string;
   port?: number;
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
+  tls?: { ca?: Buffer | string[]; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
 }
 
 export function resolveEndpoint(hosts: string[], tlsOpts: TlsOptions, env: NodeJS.ProcessEnv = process.env): Endpoint {

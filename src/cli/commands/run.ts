@@ -124,21 +124,25 @@ export const run: Command = {
     }
 
     const { stdin, stdout, stderr } = req.attach;
-    const hijacked =
+    // attach and wait go out together (each on its own connection); both are in place
+    // before start, so no output and no exit is missed.
+    const attaching =
       stdin || stdout || stderr
-        ? await client
-            .hijack(`${path}/attach`, { query: { stream: true, stdin, stdout, stderr, detachKeys: dk } })
-            .catch((e: unknown) => daemonError(e, command))
+        ? client.hijack(`${path}/attach`, { query: { stream: true, stdin, stdout, stderr, detachKeys: dk } })
         : undefined;
+    attaching?.catch(() => undefined); // observed just below
+    const waitRes = client.send('POST', `${path}/wait`, { query: { condition: autoRemove ? 'removed' : 'next-exit' } });
+    const status = exitStatus(waitRes);
+    status.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
+    const hijacked = attaching ? await attaching.catch((e: unknown) => daemonError(e, command)) : undefined;
     // Pump at once: a container that exits before start returns may close the stream early.
     const pumping = hijacked
       ? pumpHijacked(hijacked, { tty, stdin: stdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr, detachKeys })
       : Promise.resolve({ detached: false });
-    const waitRes = client.send('POST', `${path}/wait`, { query: { condition: autoRemove ? 'removed' : 'next-exit' } });
-    const status = exitStatus(waitRes);
-    status.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
     // The wait must be registered before start, or a fast container's exit is missed.
-    await Promise.race([waitRes.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([waitRes.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
 
     // Signals are forwarded from before start (as docker does), so none is lost to a fast container.
     const starting = client.call('POST', `${path}/start`).then((r) => r.resume());
