@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { docker, httpRequest } from './api-harness.js';
+import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroups.js';
 import { daemonNetworkArgs, removeDaemonNetworks, testNetworkOptions } from '../support/network-options.js';
 
-const CHILD = fileURLToPath(new URL('./daemon-child.js', import.meta.url));
+// `wharf daemon` with the real engine: the daemon's locking, signals, listeners and TLS.
+const CHILD = fileURLToPath(new URL('./real-daemon-child.js', import.meta.url));
 
 interface Daemon {
   proc: ChildProcess;
@@ -54,25 +57,28 @@ describe('wharf daemon process', () => {
     dirs.push(d);
     return d;
   };
-  // Each data root gets its own bridge and subnets (no masquerading), removed afterwards.
-  const nets = new Map<string, { execRoot: string; net: ReturnType<typeof testNetworkOptions> }>();
+  // Each data root gets its own bridge, subnets (no masquerading) and cgroup parent, removed afterwards.
+  const nets = new Map<string, { execRoot: string; net: ReturnType<typeof testNetworkOptions>; cgroupParent: string }>();
   const launch = (args: string[]) => {
     const i = args.indexOf('--data-root');
     const dataRoot = i >= 0 ? args[i + 1] : '';
     const e = args.indexOf('--exec-root');
     let entry = nets.get(dataRoot);
     if (!entry) {
-      entry = { execRoot: e >= 0 ? args[e + 1] : '', net: testNetworkOptions() };
+      entry = { execRoot: e >= 0 ? args[e + 1] : '', net: testNetworkOptions(), cgroupParent: testCgroupParent() };
       if (dataRoot) nets.set(dataRoot, entry);
     }
-    const d = startDaemon([...args, ...daemonNetworkArgs(entry.net)]);
+    const d = startDaemon([...args, ...daemonNetworkArgs(entry.net), '--cgroup-parent', entry.cgroupParent]);
     procs.push(d.proc);
     return d;
   };
   after(async () => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
-    for (const [dataRoot, { execRoot, net }] of nets) await removeDaemonNetworks(dataRoot, execRoot, net);
+    for (const [dataRoot, { execRoot, net, cgroupParent }] of nets) {
+      await removeDaemonNetworks(dataRoot, execRoot, net);
+      removeCgroupParent(cgroupParent);
+    }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -144,7 +150,10 @@ describe('wharf daemon process', () => {
     const ok = await docker(host, ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'client.pem'), '--tlskey', join(dir, 'client-key.pem'), 'version', '--format', '{{.Server.APIVersion}}']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), '1.45');
-    const run = await docker(host, ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'client.pem'), '--tlskey', join(dir, 'client-key.pem'), 'run', '--rm', 'img', 'over tls\n', '', '4']);
+    const tls = ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'client.pem'), '--tlskey', join(dir, 'client-key.pem')];
+    const imported = await docker(host, [...tls, 'import', '-', 'tls-test:1'], { input: await busyboxRootfsTar() });
+    assert.equal(imported.code, 0, imported.stderr);
+    const run = await docker(host, [...tls, 'run', '--rm', '--network', 'none', 'tls-test:1', 'sh', '-c', 'echo over tls; exit 4']);
     assert.equal(run.stdout, 'over tls\n');
     assert.equal(run.code, 4);
     const noCert = await docker(host, ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), 'version']);

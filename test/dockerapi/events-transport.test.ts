@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { engineFixture } from '../support/engine-fixture.js';
 import { docker, serveApi, type TestApi } from './api-harness.js';
-import { TransportTestEngine } from './transport-test-engine.js';
 
 function get(socket: string, path: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -34,14 +34,21 @@ function lines(res: IncomingMessage, count = Infinity): Promise<any[]> {
   });
 }
 
-describe('events stream (transport test double engine)', () => {
+describe('events stream (real engine)', () => {
   let api: TestApi;
-  let engine: TransportTestEngine;
+  let fx: Awaited<ReturnType<typeof engineFixture>>;
+  let engine: Awaited<ReturnType<typeof engineFixture>>['engine'];
+  // Containers that exit at once, without networking: only their lifecycle events matter here.
+  const create = (name: string) => engine.containers.create({ Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }, { name });
   before(async () => {
-    engine = new TransportTestEngine();
+    fx = await engineFixture();
+    engine = fx.engine;
     api = await serveApi(engine);
   });
-  after(() => api.close());
+  after(async () => {
+    await api?.close();
+    await fx?.cleanup();
+  });
 
   it('streams live events as JSON lines, filtered by type, event and container', async () => {
     const filters = encodeURIComponent(JSON.stringify({ type: ['container'], event: ['start'], container: ['wanted'] }));
@@ -49,9 +56,9 @@ describe('events stream (transport test double engine)', () => {
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], 'application/json');
     const got = lines(res, 1);
-    const other = await engine.containers.create({ Image: 'img' }, { name: 'other' });
+    const other = await create('other');
     await engine.containers.start(other.Id);
-    const wanted = await engine.containers.create({ Image: 'img' }, { name: 'wanted' });
+    const wanted = await create('wanted');
     await engine.containers.start(wanted.Id);
     const [ev] = await got;
     assert.equal(ev.Type, 'container');
@@ -62,24 +69,25 @@ describe('events stream (transport test double engine)', () => {
 
   it('replays history between since and until, then ends', async () => {
     const now = Date.now() / 1000;
-    const c = await engine.containers.create({ Image: 'img' }, { name: 'replayed' });
+    const c = await create('replayed');
     const res = await get(api.socket, `/events?since=${now - 5}&until=${Date.now() / 1000 + 0.2}&filters=${encodeURIComponent('{"container":{"replayed":true}}')}`);
     const evs = await lines(res);
     assert.deepEqual(evs.map((e) => [e.Action, e.Actor.ID]), [['create', c.Id]]);
   });
 
   it('docker events --since/--until --filter container= prints the matching actions', async () => {
-    const c = await engine.containers.create({ Image: 'img' }, { name: 'clievents' });
+    const c = await create('clievents');
     await engine.containers.start(c.Id);
+    await engine.containers.wait(c.Id, 'not-running');
     // The CLI sends whole seconds for --until, so let the events' second pass first.
     await new Promise((r) => setTimeout(r, 1100));
     const r = await docker(api.host, ['events', '--since', '10s', '--until', '0s', '--filter', 'container=clievents', '--format', '{{.Action}}']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'create\nstart\ndie\n'); // the double's container exits at once
+    assert.equal(r.stdout, 'create\nstart\ndie\n'); // `true` exits at once
   });
 
   it('until alone replays the buffered events up to that time', async () => {
-    const c = await engine.containers.create({ Image: 'img' }, { name: 'untilonly' });
+    const c = await create('untilonly');
     const res = await get(api.socket, `/events?until=${Date.now() / 1000 + 0.2}&filters=${encodeURIComponent('{"container":["untilonly"]}')}`);
     assert.deepEqual((await lines(res)).map((e) => [e.Action, e.Actor.ID]), [['create', c.Id]]);
   });

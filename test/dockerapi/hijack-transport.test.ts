@@ -3,8 +3,8 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { decodeFrames } from '../../src/dockerapi/stdcopy.js';
+import { engineFixture } from '../support/engine-fixture.js';
 import { docker, serveApi, type TestApi } from './api-harness.js';
-import { TransportTestEngine } from './transport-test-engine.js';
 
 /** Reads a socket until the server closes it; resolves with everything received. */
 function readAll(sock: Socket): Promise<Buffer> {
@@ -33,17 +33,31 @@ function readHead(sock: Socket): Promise<{ head: string; rest: Buffer }> {
   });
 }
 
-describe('hijacked streams and wait timing (transport test double engine)', () => {
+/** Frames as [stream, text], stdout and stderr each in order (the two pipes may interleave either way). */
+function byStream(frames: { stream: number; data: Buffer }[]): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const f of frames) out[f.stream] = (out[f.stream] ?? '') + f.data.toString();
+  return out;
+}
+
+describe('hijacked streams and wait timing (real engine)', () => {
   let api: TestApi;
-  let engine: TransportTestEngine;
+  let fx: Awaited<ReturnType<typeof engineFixture>>;
+  let engine: Awaited<ReturnType<typeof engineFixture>>['engine'];
+  // No network: these tests are about the HTTP layer; a container needs only loopback.
+  const create = (body: Record<string, unknown>) => engine.containers.create({ Image: 'busybox', HostConfig: { NetworkMode: 'none' }, ...body }, {});
   before(async () => {
-    engine = new TransportTestEngine();
+    fx = await engineFixture();
+    engine = fx.engine;
     api = await serveApi(engine);
   });
-  after(() => api.close());
+  after(async () => {
+    await api?.close();
+    await fx?.cleanup();
+  });
 
   it('attach with Upgrade: tcp answers 101 and keeps writing frames after the client half-closes', async () => {
-    const { Id } = await engine.containers.create({ Image: 'img', Cmd: ['out\n', 'err\n', '0', '100'] }, {});
+    const { Id } = await create({ Cmd: ['sh', '-c', 'sleep 0.1; echo out; echo err >&2'] });
     const sock = connect(api.socket);
     sock.write(`POST /v1.45/containers/${Id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: api.moby.localhost\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     const { head, rest } = await readHead(sock);
@@ -54,19 +68,33 @@ describe('hijacked streams and wait timing (transport test double engine)', () =
     sock.resume();
     await engine.containers.start(Id);
     const { frames } = decodeFrames(Buffer.concat([rest, await all]));
-    assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'out\n'], [2, 'err\n']]);
+    assert.deepEqual(byStream(frames), { 1: 'out\n', 2: 'err\n' });
   });
 
   it('with stdin and no StdinOnce, the client EOF ends the attach session but not the container', async () => {
-    const { Id } = await engine.containers.create({ Image: 'img', OpenStdin: true, StdinOnce: false }, {});
+    const { Id } = await create({ Cmd: ['cat'], OpenStdin: true, StdinOnce: false });
     await engine.containers.start(Id);
     const sock = connect(api.socket);
     sock.write(`POST /containers/${Id}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     const { head, rest } = await readHead(sock);
     assert.match(head, /^HTTP\/1.1 101 UPGRADED/);
     const all = readAll(sock);
+    // End stdin once cat's echo is back, so the EOF cannot overtake the output.
+    const echoed = new Promise<void>((resolve) => {
+      let got = rest;
+      const check = () => {
+        if (decodeFrames(got).frames.map((f) => f.data.toString()).join('') === 'typed\n') resolve();
+      };
+      sock.on('data', (c: Buffer) => {
+        got = Buffer.concat([got, c]);
+        check();
+      });
+      check();
+    });
     sock.resume();
-    sock.end('typed\n');
+    sock.write('typed\n');
+    await echoed;
+    sock.end();
     const { frames } = decodeFrames(Buffer.concat([rest, await all]));
     assert.deepEqual(frames.map((f) => f.data.toString()), ['typed\n']);
     assert.equal((await engine.containers.inspect(Id)).State.Running, true);
@@ -74,7 +102,7 @@ describe('hijacked streams and wait timing (transport test double engine)', () =
   });
 
   it('a TTY container attaches as a raw stream', async () => {
-    const { Id } = await engine.containers.create({ Image: 'img', Tty: true, Cmd: ['tty out', 'tty err', '0', '50'] }, {});
+    const { Id } = await create({ Tty: true, Cmd: ['sh', '-c', 'printf "tty out"; printf "tty err" >&2'] });
     const sock = connect(api.socket);
     sock.write(`POST /containers/${Id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     const { head, rest } = await readHead(sock);
@@ -86,7 +114,7 @@ describe('hijacked streams and wait timing (transport test double engine)', () =
   });
 
   it('plain attach (no upgrade) streams a 200 response with frames', async () => {
-    const { Id } = await engine.containers.create({ Image: 'img', Cmd: ['plain\n', '', '0', '50'] }, {});
+    const { Id } = await create({ Cmd: ['echo', 'plain'] });
     const body = await new Promise<{ type: string; data: Buffer }>((resolve, reject) => {
       const req = request({ socketPath: api.socket, method: 'POST', path: `/containers/${Id}/attach?stream=1&stdout=1` }, (res) => {
         assert.equal(res.statusCode, 200);
@@ -103,16 +131,14 @@ describe('hijacked streams and wait timing (transport test double engine)', () =
   });
 
   it('wait sends its headers at once and the status body only at exit', async () => {
-    const { Id } = await engine.containers.create({ Image: 'img', Cmd: ['', '', '7', '0'] }, {});
-    const before = engine.waitsRegistered;
+    const { Id } = await create({ Cmd: ['sh', '-c', 'exit 7'] });
     const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
       const req = request({ socketPath: api.socket, method: 'POST', path: `/v1.45/containers/${Id}/wait?condition=next-exit` }, resolve);
       req.on('error', reject);
       req.end();
     });
     assert.equal(res.statusCode, 200);
-    assert.equal(engine.waitsRegistered, before + 1);
-    assert.equal((await engine.containers.inspect(Id)).State.Running, false, 'headers arrived before the container started');
+    assert.equal((await engine.containers.inspect(Id)).State.Status, 'created', 'headers arrived before the container started');
     const chunks: Buffer[] = [];
     res.on('data', (c) => chunks.push(c));
     const ended = new Promise((r) => res.on('end', r));
@@ -137,10 +163,10 @@ describe('hijacked streams and wait timing (transport test double engine)', () =
 
   it('docker exec reads the body of an upgrade request, streams output and exits with the exec code', async () => {
     const name = `ex${process.pid}`;
-    const run = await docker(api.host, ['run', '-d', '-i', '--name', name, 'img']);
+    const run = await docker(api.host, ['run', '-d', '-i', '--network', 'none', '--name', name, 'busybox', 'sh']);
     assert.equal(run.code, 0, run.stderr);
     try {
-      const r = await docker(api.host, ['exec', name, 'exec out\n', 'exec err\n', '5']);
+      const r = await docker(api.host, ['exec', name, 'sh', '-c', 'echo exec out; echo exec err >&2; exit 5']);
       assert.equal(r.stdout, 'exec out\n');
       assert.equal(r.stderr, 'exec err\n');
       assert.equal(r.code, 5);
