@@ -1,5 +1,20 @@
 import { execFile } from 'node:child_process';
-import { chmod, lchown, open, link, lstat, lutimes, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import {
+  chmodSync,
+  closeSync,
+  constants as fsc,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
+import { lchown, link, lstat, lutimes, open, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -50,6 +65,19 @@ async function writeNew(path: string, body: AsyncIterable<Buffer>): Promise<void
   } finally {
     await fh.close();
   }
+}
+
+/** Bodies up to this size are gathered and written in one go (see writeSmallFile). */
+const SMALL_FILE = 1 << 20;
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(c);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+function isExists(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'EEXIST';
 }
 
 interface DeferredDir {
@@ -137,23 +165,23 @@ class ApplyState {
     this.written.add(path);
     this.contentSize += entrySize(h);
     for (let p = parent; p.length > this.root.length && !this.written.has(p); p = dirname(p)) this.written.add(p);
-    const existing = await lstat(path).catch(() => undefined);
-    if (h.type === 'directory') {
-      if (existing && !existing.isDirectory()) await this.remove(path);
-      if (!existing || !existing.isDirectory()) await mkdir(path, { mode: 0o700 });
-    } else if (existing) {
-      await this.remove(path);
-    }
+    // Nodes are created without looking first (a fresh layer dir is empty); only when
+    // something is already there (EEXIST) is it removed and the creation retried.
     switch (h.type) {
       case 'directory':
+        await this.makeDir(path);
         break;
       case 'file':
       case 'contiguous-file':
-        // "wx" is O_CREAT|O_EXCL: it never follows a symlink planted at `path`.
-        await writeNew(path, body);
+        if (h.size <= SMALL_FILE) {
+          const data = await collect(body);
+          await this.replacing(path, async () => this.writeSmallFile(path, data, h));
+          return;
+        }
+        await this.replacing(path, () => writeNew(path, body));
         break;
       case 'symlink':
-        await symlink(h.linkname ?? '', path);
+        await this.replacing(path, async () => symlinkSync(h.linkname ?? '', path));
         break;
       case 'link': {
         const target = cleanEntryName(h.linkname ?? '');
@@ -164,15 +192,16 @@ class ApplyState {
         const tpath = join(tparent, target[target.length - 1]);
         const tst = await lstat(tpath).catch(() => undefined);
         if (!tst || tst.isDirectory()) throw invalidParameter(`invalid hard link ${JSON.stringify(h.name)} -> ${JSON.stringify(h.linkname)}: target not found`);
-        await link(tpath, path);
+        if (tpath === path) return; // a link to itself: the node is already there
+        await this.replacing(path, () => link(tpath, path));
         return; // a hard link shares the target's inode: its attributes are the target's
       }
       case 'character-device':
       case 'block-device':
-        await run('mknod', ['-m', '0600', '--', path, h.type === 'block-device' ? 'b' : 'c', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
+        await this.replacing(path, () => run('mknod', ['-m', '0600', '--', path, h.type === 'block-device' ? 'b' : 'c', String(h.devmajor ?? 0), String(h.devminor ?? 0)]));
         break;
       case 'fifo':
-        await run('mknod', ['-m', '0600', '--', path, 'p']);
+        await this.replacing(path, () => run('mknod', ['-m', '0600', '--', path, 'p']));
         break;
       default:
         this.written.delete(path);
@@ -181,19 +210,66 @@ class ApplyState {
     await this.attributes(path, h);
   }
 
-  private async attributes(path: string, h: TarHeader): Promise<void> {
-    const isLink = h.type === 'symlink';
-    if (this.needsChown(h)) await lchown(path, h.uid ?? 0, h.gid ?? 0);
-    // chmod after chown: chown clears setuid/setgid.
-    if (!isLink) await chmod(path, (h.mode ?? 0o644) & 0o7777);
+  /** Runs `create`; if a node is in the way (EEXIST), removes it and creates again. */
+  private async replacing(path: string, create: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (err) {
+      if (!isExists(err)) throw err;
+      await this.remove(path);
+      await create();
+    }
+  }
+
+  /** A directory entry merges with a directory already there and replaces anything else. */
+  private async makeDir(path: string): Promise<void> {
+    try {
+      mkdirSync(path, 0o700);
+    } catch (err) {
+      if (!isExists(err)) throw err;
+      if (lstatSync(path).isDirectory()) return;
+      await this.remove(path);
+      mkdirSync(path, 0o700);
+    }
+  }
+
+  /**
+   * Small files, which layers mostly hold, are written with synchronous calls on one
+   * descriptor: a thread-pool round trip per call would cost more than the calls.
+   * O_EXCL|O_NOFOLLOW: never through a symlink planted at `path`.
+   */
+  private writeSmallFile(path: string, data: Buffer, h: TarHeader): void {
+    const fd = openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      if (this.needsChown(h)) fchownSync(fd, h.uid ?? 0, h.gid ?? 0);
+      // chmod after chown: chown clears setuid/setgid.
+      fchmodSync(fd, (h.mode ?? 0o644) & 0o7777);
+      const mtime = h.mtime ?? new Date(0);
+      futimesSync(fd, mtime, mtime);
+    } finally {
+      closeSync(fd);
+    }
+    this.keepXattrs(path, h);
+  }
+
+  private keepXattrs(path: string, h: TarHeader): void {
     for (const [name, value] of h.xattrs) {
       // A layer may not forge overlayfs' own metadata (redirects, origins, opaque flags).
       if (name.startsWith('trusted.overlay.')) continue;
       this.xattrs.push({ path, name, value });
     }
+  }
+
+  private async attributes(path: string, h: TarHeader): Promise<void> {
+    const isLink = h.type === 'symlink';
+    if (this.needsChown(h)) lchownSync(path, h.uid ?? 0, h.gid ?? 0);
+    // chmod after chown: chown clears setuid/setgid.
+    if (!isLink) chmodSync(path, (h.mode ?? 0o644) & 0o7777);
+    this.keepXattrs(path, h);
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') this.dirs.push({ path, mtime });
-    else await lutimes(path, mtime, mtime);
+    else lutimesSync(path, mtime, mtime);
   }
 
   private async whiteout(path: string, h: TarHeader): Promise<void> {

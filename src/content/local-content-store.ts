@@ -8,6 +8,8 @@ import { invalidParameter, notFound } from '../common/errors.js';
 import type { BlobInfo, ContentStore, WriteExpectation } from './content-store.js';
 import { digestHex } from './digest.js';
 
+const WRITE_BATCH = 1 << 20;
+
 /**
  * Content store on the local filesystem: <root>/content/blobs/sha256/<hex>, with
  * in-progress writes under <root>/content/ingest/ (same filesystem, so the final rename
@@ -67,6 +69,17 @@ export class LocalContentStore implements ContentStore {
     const hash = createHash('sha256');
     let size = 0;
     let committed = false;
+    // Tar producers hand over many small chunks (headers, small files): one write per
+    // chunk would cost a thread-pool round trip each, so they are gathered first.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const buf = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await fh.write(buf);
+    };
     try {
       const source: AsyncIterable<Buffer> | Buffer[] = Buffer.isBuffer(data) ? [data] : data;
       for await (const chunk of source) {
@@ -76,8 +89,11 @@ export class LocalContentStore implements ContentStore {
         if (expect.size !== undefined && size > expect.size) {
           throw invalidParameter(`size mismatch: expected ${expect.size} bytes, got more`);
         }
-        await fh.write(buf);
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (pendingBytes >= WRITE_BATCH) await flush();
       }
+      await flush();
       const digest = `sha256:${hash.digest('hex')}`;
       if (expect.size !== undefined && size !== expect.size) {
         throw invalidParameter(`size mismatch: expected ${expect.size} bytes, got ${size}`);

@@ -1,4 +1,5 @@
 import type { ImageService } from '../images/image-service.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { VolumeService } from '../volumes/volume-service.js';
@@ -23,5 +24,7 @@ export interface Engine {
   readonly system: SystemService;
   readonly volumes?: VolumeService;
   readonly networks?: NetworkService;
+  /** Layer staging, for the builder's COPY layers (absent: layers are unpacked from their tars). */
+  readonly snapshots?: Pick<Snapshotter, 'stageLayer'>;
   close(): Promise<void>;
 }

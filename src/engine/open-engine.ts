@@ -75,6 +75,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     system,
     volumes,
     networks,
+    snapshots: storage.snapshotter,
     async close() {
       stopLayerGc();
       await containers.drain();

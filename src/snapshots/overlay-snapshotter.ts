@@ -13,7 +13,7 @@ import type { Image } from '../images/types.js';
 import { isMountPoint, mountOverlay, unmount } from './overlay-mount.js';
 import { KeyedLock } from './keyed-lock.js';
 import { makeInitLayer } from './init-layer.js';
-import type { Change, Snapshotter } from './snapshotter.js';
+import type { Change, Snapshotter, StagedLayer } from './snapshotter.js';
 
 interface ContainerLayerInfo {
   /** Chain IDs of the image's layers, bottom first (empty for an image-less container). */
@@ -38,6 +38,8 @@ function hexOf(chainId: string): string {
 export class OverlaySnapshotter implements Snapshotter {
   readonly dir: string;
   private readonly unpacking = new Map<string, Promise<void>>();
+  /** Names of staged layer dirs in use (gc leaves them alone). */
+  private readonly staging = new Set<string>();
   private readonly locks = new KeyedLock();
   private readonly opaqueCache = new Map<string, Set<string>>();
 
@@ -103,6 +105,39 @@ export class OverlaySnapshotter implements Snapshotter {
       throw err;
     }
     await this.ensureShortLink(chainId);
+  }
+
+  async stageLayer(): Promise<StagedLayer> {
+    await mkdir(join(this.dir, 'layers'), { recursive: true, mode: 0o700 });
+    const name = `.tmp-staged-${randomBytes(8).toString('hex')}`;
+    const tmp = join(this.dir, 'layers', name);
+    this.staging.add(name);
+    await mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+    const done = async () => {
+      this.staging.delete(name);
+      await rm(tmp, { recursive: true, force: true });
+    };
+    return {
+      dir: join(tmp, 'diff'),
+      adopt: async ({ chainId, diffId, blob, size }) => {
+        if (this.unpacking.has(chainId)) await this.unpacking.get(chainId)!.catch(() => {});
+        const final = join(this.dir, 'layers', hexOf(chainId));
+        const p = (async () => {
+          if (await exists(join(final, 'diff'))) return;
+          await writeJsonAtomic(join(tmp, 'layer.json'), { chainId, diffId, blob, size, opaqueDirs: [] });
+          await rm(final, { recursive: true, force: true });
+          await rename(tmp, final);
+        })().finally(() => this.unpacking.delete(chainId));
+        this.unpacking.set(chainId, p);
+        try {
+          await p;
+          await this.ensureShortLink(chainId);
+        } finally {
+          await done();
+        }
+      },
+      discard: done,
+    };
   }
 
   private async ensureShortLink(chainId: string): Promise<void> {
@@ -229,7 +264,7 @@ export class OverlaySnapshotter implements Snapshotter {
     }
     const layersDir = join(this.dir, 'layers');
     for (const name of await readdir(layersDir).catch(() => [] as string[])) {
-      if (live.has(name) || this.unpacking.has(`sha256:${name}`)) continue;
+      if (live.has(name) || this.unpacking.has(`sha256:${name}`) || this.staging.has(name)) continue;
       if (name.startsWith('.tmp-') && this.unpacking.has(`sha256:${name.slice(5, 69)}`)) continue;
       await rm(join(layersDir, name), { recursive: true, force: true });
     }

@@ -28,8 +28,22 @@ export interface RootfsMount {
  * `diff`/`exportChanges` read a container layer against its image (whiteouts and opaque
  * directories become deletions), for `docker diff`, `commit` and `export`.
  */
+/**
+ * A layer directory being written in place (the builder writes COPY layers straight from
+ * its files instead of unpacking the tar it also stores). Not visible as a layer until
+ * `adopt`; `discard` removes it.
+ */
+export interface StagedLayer {
+  readonly dir: string;
+  /** Makes the directory the unpacked layer of `chainId` (dropped if that exists already). */
+  adopt(layer: { chainId: string; diffId: string; blob: string; size: number }): Promise<void>;
+  discard(): Promise<void>;
+}
+
 export interface Snapshotter {
   ensureLayers(image: Image): Promise<void>;
+  /** A fresh directory on the layers' filesystem to write a layer in (see StagedLayer). */
+  stageLayer(): Promise<StagedLayer>;
   createContainerLayer(containerId: string, image: Image | undefined): Promise<void>;
   mount(containerId: string, target: string): Promise<void>;
   unmount(containerId: string, target: string): Promise<void>;

@@ -4,8 +4,9 @@
  * cache, and the layer tar itself.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { TAR_END, tarEntry } from '../../archive/tar-write.js';
@@ -25,6 +26,13 @@ export interface CopyEntry {
   linkname?: string;
   /** Inline content (here-documents). */
   data?: Buffer;
+  /** `source` already has this entry's owner, mode and (whole-second) time: a layer may link it. */
+  linkable?: boolean;
+}
+
+/** Whether a source file's own metadata is exactly what the entry records. */
+function sameMetadata(st: Stats, e: Pick<CopyEntry, 'uid' | 'gid' | 'mode'>): boolean {
+  return st.isFile() && st.uid === e.uid && st.gid === e.gid && (st.mode & 0o7777) === e.mode && st.mtimeMs % 1000 === 0;
 }
 
 export class CopyError extends Error {}
@@ -126,7 +134,9 @@ export async function dirEntries(host: string, dest: string, own: Ownership): Pr
       } else if (st.isSymbolicLink()) {
         out.push({ ...base, type: 'symlink', mode: 0o777, size: 0, linkname: await readlink(h) });
       } else if (st.isFile()) {
-        out.push({ ...base, type: 'file', mode: own.mode ?? st.mode & 0o7777, size: st.size, source: h });
+        const e: CopyEntry = { ...base, type: 'file', mode: own.mode ?? st.mode & 0o7777, size: st.size, source: h };
+        e.linkable = sameMetadata(st, e);
+        out.push(e);
       }
     }
   };
@@ -136,7 +146,9 @@ export async function dirEntries(host: string, dest: string, own: Ownership): Pr
 
 export async function fileEntry(host: string, dest: string, own: Ownership): Promise<CopyEntry> {
   const st = await stat(host);
-  return { path: dest, type: 'file', mode: own.mode ?? st.mode & 0o7777, uid: own.uid, gid: own.gid, mtime: st.mtime, size: st.size, source: host };
+  const e: CopyEntry = { path: dest, type: 'file', mode: own.mode ?? st.mode & 0o7777, uid: own.uid, gid: own.gid, mtime: st.mtime, size: st.size, source: host };
+  e.linkable = sameMetadata(st, e);
+  return e;
 }
 
 async function fileDigest(path: string, size: number): Promise<string> {
@@ -161,6 +173,13 @@ export async function contentHash(entries: CopyEntry[], known?: Map<string, stri
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
+const SMALL_READ = 1 << 20;
+
+/** A small file's bytes; the tar writer checks they still match the size recorded earlier. */
+function readExactly(path: string, _size: number): Buffer {
+  return readFileSync(path);
+}
+
 /** The entries as a tar stream (entries in the order given; parents must come first). */
 export function entriesTar(entries: CopyEntry[]): Readable {
   async function* gen(): AsyncGenerator<Buffer> {
@@ -168,6 +187,8 @@ export function entriesTar(entries: CopyEntry[]): Readable {
       const header = { name: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, linkname: e.linkname, size: e.type === 'file' ? e.size : 0 };
       if (e.type !== 'file') yield* tarEntry(header);
       else if (e.data) yield* tarEntry(header, e.data);
+      // Small files are read in one synchronous call: a stream costs several round trips each.
+      else if (e.size <= SMALL_READ) yield* tarEntry(header, readExactly(e.source!, e.size));
       else yield* tarEntry(header, createReadStream(e.source!) as AsyncIterable<Buffer>);
     }
     yield TAR_END;

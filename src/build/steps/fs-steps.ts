@@ -8,6 +8,7 @@ import { isNotFound } from '../../common/errors.js';
 import { parseTar } from '../../archive/tar-parse.js';
 import type { Image } from '../../images/types.js';
 import { entriesTar, type CopyEntry } from '../copy/copy-plan.js';
+import { writeLayerDir } from '../copy/layer-dir.js';
 import { probeContainer, readEtcFile } from '../copy/copy-sources.js';
 import type { Instruction } from '../dockerfile/instructions.js';
 import { processWord, type Env } from '../dockerfile/shell-lex.js';
@@ -85,8 +86,7 @@ async function writeEntries(ctx: StepContext, state: StageState, plan: (stat: St
   if (!image) {
     const entries = await plan(async () => 'missing');
     if (entries.length === 0) return {};
-    const { layer, temp } = await ctx.writer.ingest(undefined, entriesTar(entries));
-    return { layer, cleanup: () => ctx.writer.dropTemp(temp) };
+    return ingestEntries(ctx, undefined, entries);
   }
   const id = await probeContainer(ctx.engine, image);
   try {
@@ -109,8 +109,7 @@ async function writeEntries(ctx: StepContext, state: StageState, plan: (stat: St
     const parents = await existingParents(ctx, id, entries);
     if (parents) {
       await removeStepContainer(ctx.engine, id);
-      const { layer, temp } = await ctx.writer.ingest(image, entriesTar([...parents, ...entries]));
-      return { layer, cleanup: () => ctx.writer.dropTemp(temp) };
+      return ingestEntries(ctx, image, [...parents, ...entries]);
     }
     await ctx.engine.containers.archivePut(id, '/', entriesTar(entries), {});
     const { layer, temp } = await containerLayer(ctx.engine, id);
@@ -123,6 +122,34 @@ async function writeEntries(ctx: StepContext, state: StageState, plan: (stat: St
     };
   } catch (err) {
     await removeStepContainer(ctx.engine, id);
+    throw err;
+  }
+}
+
+/**
+ * Stores entries as a layer on `parent`: the tar goes into the image store, and (when the
+ * engine can stage layers) the same tree is written straight into the layer directory, so
+ * the next step need not unpack the tar again.
+ */
+async function ingestEntries(ctx: StepContext, parent: Image | undefined, entries: CopyEntry[]): Promise<{ layer: NewLayer; cleanup: () => Promise<void> }> {
+  const stager = ctx.engine.snapshots;
+  if (!stager) {
+    const { layer, temp } = await ctx.writer.ingest(parent, entriesTar(entries));
+    return { layer, cleanup: () => ctx.writer.dropTemp(temp) };
+  }
+  const staged = await stager.stageLayer();
+  try {
+    const size = writeLayerDir(staged.dir, entries);
+    const { layer, temp } = await ctx.writer.ingest(parent, entriesTar(entries));
+    try {
+      await staged.adopt({ chainId: temp.chainIds[temp.chainIds.length - 1], diffId: layer.diffId, blob: layer.descriptor.digest, size });
+    } catch (err) {
+      await ctx.writer.dropTemp(temp);
+      throw err;
+    }
+    return { layer, cleanup: () => ctx.writer.dropTemp(temp) };
+  } catch (err) {
+    await staged.discard();
     throw err;
   }
 }
