@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { limitsOf } from '../support/cgroup-limits.js';
-import { startDockerd, startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
+import { startDockerd, startWharfDaemon, WHARF_BIN, type RunningDaemon } from '../support/daemons.js';
 import { runCli } from '../support/run-cli.js';
 
 const IMG = `update-test-${randomBytes(3).toString('hex')}:1`;
@@ -84,6 +84,36 @@ describe('docker update against the Wharf daemon', () => {
     assert.equal((await hostConfig(n)).PidsLimit, 0, 'an unlimited pids limit shows as 0, as with dockerd');
     const again = await w(forkTen);
     assert.equal(again.code, 0, again.stderr);
+  });
+
+  test('a restart policy set by update is enforced when the running container exits', async () => {
+    const n = name();
+    // Exits 3 once /tmp/stop exists; the file stays in the container's layer across restarts.
+    await ok(['run', '-d', '--name', n, IMG, 'sh', '-c', 'while [ ! -f /tmp/stop ]; do sleep 0.1; done; exit 3']);
+    await ok(['update', '--restart', 'on-failure:1', n]);
+    await ok(['exec', n, 'touch', '/tmp/stop']);
+    const deadline = Date.now() + 20000;
+    let state = '';
+    while (Date.now() < deadline) {
+      state = await ok(['inspect', '-f', '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}', n]);
+      if (state === 'exited 1 3') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(state, 'exited 1 3', 'restarted once (on-failure:1), then left exited');
+  });
+
+  test('wharf update prints and does what docker update does', async () => {
+    const n = name();
+    await ok(['run', '-d', '--name', n, IMG, 'sleep', '600']);
+    const wharfCli = (args: string[]) => runCli(process.execPath, [WHARF_BIN, '-H', wharf.host, ...args]);
+    const r = await wharfCli(['container', 'update', '--pids-limit', '8', '--cpus', '0.25', n]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${n}\n`, '']);
+    const l = limitsOf(await pidOf(n));
+    assert.deepEqual([l.pids, l.quota], ['8', '25000']);
+    for (const args of [['update', n], ['update', '--memory', 'lots', n], ['update', '--memory', '1m', n, 'nosuch']]) {
+      const [mine, theirs] = await Promise.all([wharfCli(args), w(args)]);
+      assert.deepEqual([mine.code, mine.stdout, mine.stderr.replaceAll('wharf', 'docker')], [theirs.code, theirs.stdout, theirs.stderr], args.join(' '));
+    }
   });
 
   test('a paused container gets the limits and stays paused', async () => {
