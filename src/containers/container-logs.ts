@@ -18,6 +18,10 @@ export async function* followLogs(ctx: ContainerContext, rec: ContainerRecord, o
     since: opts.since ? new Date(opts.since * 1000) : undefined,
     until: opts.until ? new Date(opts.until * 1000) : undefined,
     isDone: () => !isActive(rec) || !ctx.store.find(rec.id),
+    onStop: (notify) =>
+      ctx.deps.events.subscribe((ev) => {
+        if (ev.Type === 'container' && ev.Actor.ID === rec.id && (ev.Action === 'die' || ev.Action === 'destroy')) notify();
+      }),
     signal: opts.signal,
   });
   for await (const e of entries) {

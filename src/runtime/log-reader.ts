@@ -23,6 +23,11 @@ export interface ReadLogOptions {
   until?: Date;
   /** For follow: true once the container has exited (its monitor has flushed the log). */
   isDone?: () => Promise<boolean> | boolean;
+  /**
+   * Subscribes to "the container may have stopped" (returns the unsubscribe): a follower
+   * then checks `isDone` at once instead of at its next poll.
+   */
+  onStop?: (notify: () => void) => () => void;
   signal?: AbortSignal;
 }
 
@@ -105,6 +110,7 @@ export async function* readLogs(path: string, opts: ReadLogOptions = {}): AsyncG
     fh = await open(path, 'r');
   }
   const watcher = opts.follow ? changeNotifier(path) : undefined;
+  const unsubscribe = watcher && opts.onStop ? opts.onStop(() => watcher.poke()) : undefined;
   try {
     const { size } = await fh.stat();
     let pos = opts.tail !== undefined && opts.tail >= 0 ? await tailOffset(fh, size, opts.tail) : 0;
@@ -139,13 +145,16 @@ export async function* readLogs(path: string, opts: ReadLogOptions = {}): AsyncG
       await watcher!.wait(250, opts.signal);
     }
   } finally {
+    unsubscribe?.();
     watcher?.close();
     await fh.close();
   }
 }
 
-function changeNotifier(path: string): { wait(ms: number, signal?: AbortSignal): Promise<void>; close(): void } {
+function changeNotifier(path: string): { wait(ms: number, signal?: AbortSignal): Promise<void>; poke(): void; close(): void } {
   let wake: (() => void) | undefined;
+  // A poke that comes between two waits must not be lost.
+  let poked = false;
   let w: ReturnType<typeof watch> | undefined;
   try {
     w = watch(path, () => wake?.());
@@ -156,6 +165,10 @@ function changeNotifier(path: string): { wait(ms: number, signal?: AbortSignal):
   return {
     wait: (ms, signal) =>
       new Promise<void>((resolve) => {
+        if (poked) {
+          poked = false;
+          return resolve();
+        }
         const t = setTimeout(done, ms);
         function done() {
           clearTimeout(t);
@@ -166,6 +179,10 @@ function changeNotifier(path: string): { wait(ms: number, signal?: AbortSignal):
         wake = done;
         signal?.addEventListener('abort', done, { once: true });
       }),
+    poke: () => {
+      if (wake) wake();
+      else poked = true;
+    },
     close: () => w?.close(),
   };
 }
