@@ -76,8 +76,8 @@ export class ImageWriter {
    * Ingests a layer tar by committing it through the public service, then reads back the
    * descriptor; the temporary image is removed once the step's own image holds the layer.
    */
-  async ingest(parent: Image | undefined, tar: Readable): Promise<{ layer: NewLayer; temp: Image }> {
-    const temp = await this.images.commit(parent, tar, { config: {} });
+  async ingest(parent: Image | undefined, tar: Readable, contentSize?: number): Promise<{ layer: NewLayer; temp: Image }> {
+    const temp = await this.images.commit(parent, tar, { config: {}, layerContentSize: contentSize });
     return { layer: lastLayer(temp), temp };
   }
 

@@ -15,7 +15,7 @@ export async function commitImage(store: ImageStore, parent: Image | undefined, 
   const target = opts.reference ? parseTarget(opts.reference) : undefined;
   const base = opts.config ?? parent?.config.config ?? {};
   const runtime = applyChanges(base, opts.changes ?? []);
-  const { descriptor, layer: rec } = await store.ingestLayer(layer);
+  const { descriptor, layer: rec } = await store.ingestLayer(layer, undefined, opts.layerContentSize);
   const created = new Date().toISOString();
   const p = parent?.config;
   const cmd = opts.config?.Cmd ?? p?.config?.Cmd ?? [];

@@ -49,6 +49,11 @@ export interface CommitOptions {
   changes?: string[];
   /** Runtime config of the new image (Docker takes the container's, overridden by changes). */
   config?: ImageRuntimeConfig;
+  /**
+   * Set by Wharf's own tar writers (the builder's COPY layers): the layer is an uncompressed
+   * tar whose unpacked size is this, so it is not read back to learn its diffID and size.
+   */
+  layerContentSize?: number;
 }
 
 /**

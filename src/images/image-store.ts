@@ -186,11 +186,15 @@ export class ImageStore implements ImageService {
    * Stores a layer blob (as given: gzip, zstd or plain) and records its diffID and sizes.
    * The blob is verified to be a readable tar; a non-tar is removed again and rejected.
    */
-  async ingestLayer(data: Readable | Buffer, mediaType?: string): Promise<{ descriptor: Descriptor; layer: LayerRecord }> {
+  /** `knownContentSize`: see CommitOptions.layerContentSize (an uncompressed tar of Wharf's own). */
+  async ingestLayer(data: Readable | Buffer, mediaType?: string, knownContentSize?: number): Promise<{ descriptor: Descriptor; layer: LayerRecord }> {
     const blob = await this.content.write(data);
     let scan;
     try {
-      scan = await scanLayer(this.content.readStream(blob.digest));
+      scan =
+        knownContentSize !== undefined
+          ? { diffId: blob.digest, tarSize: blob.size, contentSize: knownContentSize, compression: 'none' as const }
+          : await scanLayer(this.content.readStream(blob.digest));
     } catch (err) {
       await this.blobs.drop(blob.digest);
       throw err;

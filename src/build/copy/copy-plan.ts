@@ -10,6 +10,7 @@ import type { Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { TAR_END, tarEntry } from '../../archive/tar-write.js';
+import { tarHeader, tarPadding } from '../../archive/tar-format.js';
 import { resolveInRoot } from '../context/build-context.js';
 
 export interface CopyEntry {
@@ -174,24 +175,48 @@ export async function contentHash(entries: CopyEntry[], known?: Map<string, stri
 }
 
 const SMALL_READ = 1 << 20;
+const BATCH = 1 << 20;
 
-/** A small file's bytes; the tar writer checks they still match the size recorded earlier. */
-function readExactly(path: string, _size: number): Buffer {
-  return readFileSync(path);
+/** One small entry's blocks, built synchronously (its file read in one call). */
+function smallEntryBlocks(e: CopyEntry): Buffer[] {
+  const header = tarHeader({ name: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, linkname: e.linkname, size: e.type === 'file' ? e.size : 0 });
+  if (e.type !== 'file') return [header];
+  const data = e.data ?? readFileSync(e.source!);
+  if (data.length !== e.size) throw new Error(`${e.source ?? e.path}: changed while being copied (${e.size} bytes expected, ${data.length} read)`);
+  return [header, data, tarPadding(data.length)];
 }
 
-/** The entries as a tar stream (entries in the order given; parents must come first). */
+/**
+ * The entries as a tar stream (entries in the order given; parents must come first).
+ * Small entries are gathered into ~1 MiB chunks: a chunk per header and per file would
+ * cost more in stream machinery than the bytes themselves.
+ */
 export function entriesTar(entries: CopyEntry[]): Readable {
   async function* gen(): AsyncGenerator<Buffer> {
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    const take = () => {
+      const out = Buffer.concat(batch, bytes);
+      batch = [];
+      bytes = 0;
+      return out;
+    };
     for (const e of entries) {
-      const header = { name: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, linkname: e.linkname, size: e.type === 'file' ? e.size : 0 };
-      if (e.type !== 'file') yield* tarEntry(header);
-      else if (e.data) yield* tarEntry(header, e.data);
-      // Small files are read in one synchronous call: a stream costs several round trips each.
-      else if (e.size <= SMALL_READ) yield* tarEntry(header, readExactly(e.source!, e.size));
-      else yield* tarEntry(header, createReadStream(e.source!) as AsyncIterable<Buffer>);
+      if (e.type === 'file' && !e.data && e.size > SMALL_READ) {
+        if (bytes > 0) yield take();
+        const header = { name: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, size: e.size };
+        yield* tarEntry(header, createReadStream(e.source!) as AsyncIterable<Buffer>);
+        continue;
+      }
+      for (const b of smallEntryBlocks(e)) {
+        batch.push(b);
+        bytes += b.length;
+      }
+      if (bytes >= BATCH) yield take();
     }
-    yield TAR_END;
+    batch.push(TAR_END);
+    bytes += TAR_END.length;
+    yield take();
   }
   return Readable.from(gen());
 }

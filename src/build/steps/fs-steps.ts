@@ -140,7 +140,7 @@ async function ingestEntries(ctx: StepContext, parent: Image | undefined, entrie
   const staged = await stager.stageLayer();
   try {
     const size = writeLayerDir(staged.dir, entries);
-    const { layer, temp } = await ctx.writer.ingest(parent, entriesTar(entries));
+    const { layer, temp } = await ctx.writer.ingest(parent, entriesTar(entries), size);
     try {
       await staged.adopt({ chainId: temp.chainIds[temp.chainIds.length - 1], diffId: layer.diffId, blob: layer.descriptor.digest, size });
     } catch (err) {
