@@ -5,6 +5,9 @@
  * servers pointed at one etcd see each other's writes and watch events.
  */
 import { Etcd3 } from 'etcd3';
+import { EtcdKvClient } from './etcd-kv-client.js';
+import { KeyIndex } from './etcd-key-index.js';
+import type { EtcdKv, RangeRequest, RangeResponse } from './etcd-proto.js';
 import { EtcdWatchHub } from './etcd-watch-hub.js';
 import {
   CompactedError,
@@ -20,13 +23,26 @@ import {
   type WatchHandlers,
 } from './store.js';
 
+/** Keys per read when a caller wants a whole prefix (etcd answers each read in one message). */
 const PAGE = 1000;
 
+/** Extra keys a bounded read spans, so a few deletions the index has not heard of yet cost no second read. */
+const BOUND_SLACK = 8;
+
+/** JavaScript compares UTF-16 units, etcd bytes: they agree on ASCII keys (all Kubernetes keys), checked otherwise. */
+const byteOrderBefore = (a: string, b: string): boolean => (/^[\0-\x7f]*$/.test(a + b) ? a < b : Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0);
+
 const isCompacted = (err: unknown): boolean => /compacted/i.test(String((err as Error)?.message ?? err));
+const toKeyValue = (kv: EtcdKv): KeyValue => ({ key: kv.key, value: kv.value, modRevision: kv.modRevision });
 
 export class EtcdStore implements Store {
+  /** Watches (a stream API) go through the etcd3 client. */
   private readonly client: Etcd3;
+  /** Reads and writes: the hot path, with a lean codec. */
+  private readonly kv: EtcdKvClient;
   private readonly hub: EtcdWatchHub;
+  /** Every stored key (no values), kept by the hub's watch: tells where a page ends. */
+  private readonly keys = new KeyIndex();
 
   /** `endpoints`: "http://127.0.0.1:2379" or a comma-separated list. */
   constructor(endpoints: string) {
@@ -36,105 +52,131 @@ export class EtcdStore implements Store {
       .map((h) => h.trim())
       .filter(Boolean);
     this.client = new Etcd3({ hosts, dialTimeout: 5000 });
-    this.hub = new EtcdWatchHub(this.client, () => this.currentRevision());
+    this.kv = new EtcdKvClient(hosts);
+    this.hub = new EtcdWatchHub(this.client, () => this.currentRevision(), this.keys, (rev) => this.keysAt(rev));
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    const res = await this.client.kv.range({ key: Buffer.from(key) });
+    const res = await this.kv.range({ key });
     const kv = res.kvs[0];
-    return kv ? { key, value: kv.value.toString(), modRevision: Number(kv.mod_revision) } : undefined;
+    return kv ? toKeyValue(kv) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    // etcd answers in one gRPC message (4 MiB by default): unbounded lists go in pages
-    // pinned to one revision, so the result is still one consistent snapshot.
+    // etcd answers in one gRPC message: unbounded lists go in pages pinned to one revision,
+    // so the result is still one consistent snapshot.
     const items: KeyValue[] = [];
-    let after = opts.after;
+    let start = opts.after && opts.after >= prefix ? opts.after + '\0' : prefix;
     let revision = opts.revision;
     for (;;) {
-      const want = opts.limit ? opts.limit - items.length : 0;
-      const page = await this.range(prefix, { after, limit: want > 0 ? Math.min(want, PAGE) : PAGE, revision });
-      items.push(...page.items);
+      const want = opts.limit ? Math.min(opts.limit - items.length, PAGE) : PAGE;
+      const page = await this.page(prefix, start, want, revision);
+      for (const kv of page.kvs) items.push(toKeyValue(kv));
       revision ??= page.revision;
       if (!page.more || (opts.limit && items.length >= opts.limit)) return { items, revision, more: page.more };
-      after = page.items[page.items.length - 1].key;
+      start = page.kvs[page.kvs.length - 1].key + '\0';
     }
   }
 
-  private async range(prefix: string, opts: ListOptions): Promise<ListResult> {
-    const start = opts.after && opts.after >= prefix ? opts.after + '\0' : prefix;
+  /**
+   * Up to `limit` keys from `start` under `prefix`, and whether more follow. etcd 3.4 walks
+   * everything from the start key to range_end before applying a limit (see
+   * etcd-key-index.ts), so when the key index is ready each read is bounded to about the
+   * keys wanted; reads continue from where the last ended, at the first read's revision,
+   * until limit + 1 keys are found or the prefix ends.
+   */
+  private async page(prefix: string, start: string, limit: number, revision?: number): Promise<{ kvs: EtcdKv[]; revision: number; more: boolean }> {
+    const end = prefixEnd(prefix);
+    if (!this.hub.keysReady) {
+      // Until the index is loaded, an open read (and a start of the index for later lists).
+      this.hub.start().catch(() => undefined);
+      const res = await this.rangeAt({ key: start, rangeEnd: end, limit, revision });
+      return { kvs: res.kvs, revision: revision ?? res.revision, more: res.more };
+    }
+    const kvs: EtcdKv[] = [];
+    let from = start;
+    let rev = revision;
+    for (;;) {
+      const need = limit + 1 - kvs.length;
+      const bound = this.keys.endAfter(from, need + BOUND_SLACK);
+      const to = bound !== undefined && byteOrderBefore(bound, end) && byteOrderBefore(from, bound) ? bound : end;
+      const res = await this.rangeAt({ key: from, rangeEnd: to, limit: need, revision: rev });
+      rev ??= res.revision;
+      for (const kv of res.kvs) kvs.push(kv);
+      if (kvs.length > limit) return { kvs: kvs.slice(0, limit), revision: rev, more: true };
+      if (to === end) return { kvs, revision: rev, more: false };
+      from = to;
+    }
+  }
+
+  private async rangeAt(req: RangeRequest): Promise<RangeResponse> {
     try {
-      const res = await this.client.kv.range({
-        key: Buffer.from(start),
-        range_end: Buffer.from(prefixEnd(prefix)),
-        limit: opts.limit ?? 0,
-        revision: opts.revision ?? 0,
-      });
-      return {
-        items: res.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString(), modRevision: Number(kv.mod_revision) })),
-        revision: opts.revision ?? Number(res.header.revision),
-        more: res.more,
-      };
+      return await this.kv.range(req);
     } catch (err) {
-      if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0, 0);
+      if (isCompacted(err)) throw new CompactedError(req.revision ?? 0, 0);
       throw err;
     }
   }
 
+  /** Every key at a revision (loads the key index; one read, keys only). */
+  private async keysAt(revision: number): Promise<string[]> {
+    const res = await this.kv.range({ key: '\0', rangeEnd: '\0', revision, keysOnly: true });
+    return res.kvs.map((kv) => kv.key);
+  }
+
   async count(prefix: string): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from(prefix), range_end: Buffer.from(prefixEnd(prefix)), count_only: true });
-    return Number(res.count);
+    const res = await this.kv.range({ key: prefix, rangeEnd: prefixEnd(prefix), countOnly: true });
+    return res.count;
   }
 
   async create(key: string, value: string): Promise<number> {
-    const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
-      success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+    const res = await this.kv.txn({
+      compare: [{ key, target: 'Create', result: 'Equal', revision: 0 }],
+      success: [{ put: { key, value } }],
     });
     if (!res.succeeded) throw new KeyExistsError(key);
-    return Number(res.header.revision);
+    return res.revision;
   }
 
   async update(key: string, value: string, expectedRevision?: number): Promise<number> {
-    const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare:
+    const res = await this.kv.txn({
+      compare: [
         expectedRevision !== undefined
-          ? [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }]
-          : [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }],
-      success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-      failure: [{ request_range: { key: k } }],
+          ? { key, target: 'Mod', result: 'Equal', revision: expectedRevision }
+          : { key, target: 'Create', result: 'Greater', revision: 0 },
+      ],
+      success: [{ put: { key, value } }],
+      failure: [{ range: { key, keysOnly: true } }],
     });
     if (!res.succeeded) {
-      if (res.responses[0]?.response_range?.kvs.length) throw new RevisionMismatchError(key);
+      if (res.responses[0]?.range?.kvs.length) throw new RevisionMismatchError(key);
       throw new KeyNotFoundError(key);
     }
-    return Number(res.header.revision);
+    return res.revision;
   }
 
   async delete(key: string, expectedRevision?: number): Promise<{ revision: number; value: string }> {
-    const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare:
+    const res = await this.kv.txn({
+      compare: [
         expectedRevision !== undefined
-          ? [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }]
-          : [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }],
-      success: [{ request_delete_range: { key: k, prev_kv: true } }],
-      failure: [{ request_range: { key: k } }],
+          ? { key, target: 'Mod', result: 'Equal', revision: expectedRevision }
+          : { key, target: 'Create', result: 'Greater', revision: 0 },
+      ],
+      success: [{ deleteRange: { key, prevKv: true } }],
+      failure: [{ range: { key, keysOnly: true } }],
     });
     if (!res.succeeded) {
-      if (res.responses[0]?.response_range?.kvs.length) throw new RevisionMismatchError(key);
+      if (res.responses[0]?.range?.kvs.length) throw new RevisionMismatchError(key);
       throw new KeyNotFoundError(key);
     }
-    const prev = res.responses[0]?.response_delete_range?.prev_kvs?.[0];
+    const prev = res.responses[0]?.deletedPrev?.[0];
     if (!prev) throw new KeyNotFoundError(key);
-    return { revision: Number(res.header.revision), value: prev.value.toString() };
+    return { revision: res.revision, value: prev.value };
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from('\0'), count_only: true });
-    return Number(res.header.revision);
+    const res = await this.kv.range({ key: '\0', countOnly: true });
+    return res.revision;
   }
 
   async compactedRevision(): Promise<number> {
@@ -157,7 +199,7 @@ export class EtcdStore implements Store {
     // etcd reports compaction asynchronously on the watch; ask up front so callers get a clean error.
     if (fromRevision > 0) {
       try {
-        await this.client.kv.range({ key: Buffer.from(prefix), range_end: Buffer.from(prefixEnd(prefix)), revision: fromRevision, count_only: true });
+        await this.kv.range({ key: prefix, rangeEnd: prefixEnd(prefix), revision: fromRevision, countOnly: true });
       } catch (err) {
         if (isCompacted(err)) throw new CompactedError(fromRevision, 0);
         if (!/future revision/i.test(String(err))) throw err;
@@ -202,6 +244,7 @@ export class EtcdStore implements Store {
 
   async close(): Promise<void> {
     this.hub.close();
+    this.kv.close();
     this.client.close();
   }
 }

@@ -3,8 +3,10 @@
  * Kubernetes' watch cache does). A watch that starts within the buffer replays from it and
  * then follows live events; each event object is shared, so decoding and encoding happen
  * once per event however many clients watch. Older starts fall back to a dedicated watch.
+ * The same watch keeps the server's KeyIndex (every stored key, no values) current.
  */
 import type { Etcd3 } from 'etcd3';
+import type { KeyIndex } from './etcd-key-index.js';
 import { prefixEnd, type Watch, type WatchEvent, type WatchHandlers } from './store.js';
 
 interface Subscriber {
@@ -25,40 +27,57 @@ export class EtcdWatchHub {
   private readonly subs = new Set<Subscriber>();
   private cancelWatch?: () => void;
 
+  /** The key index is complete and current (it follows the watch). */
+  keysReady = false;
+
   constructor(
     private readonly client: Etcd3,
     private readonly currentRevision: () => Promise<number>,
+    private readonly keys: KeyIndex,
+    /** Every key stored at a revision, sorted. */
+    private readonly keysAt: (revision: number) => Promise<string[]>,
   ) {}
 
-  private start(): Promise<void> {
-    this.started ??= (async () => {
-      this.startRevision = await this.currentRevision();
-      const watcher = await this.client.watch().prefix('/').withPreviousKV().startRevision(String(this.startRevision + 1)).create();
-      watcher.on('data', (res) => {
-        for (const e of res.events) {
-          const revision = Number(e.kv.mod_revision);
-          const ev: WatchEvent =
-            e.type === 'Delete'
-              ? { type: 'DELETE', key: e.kv.key.toString(), value: e.prev_kv?.value.toString() ?? '{}', revision }
-              : { type: 'PUT', key: e.kv.key.toString(), value: e.kv.value.toString(), prevValue: e.prev_kv?.value.toString(), revision, created: e.kv.create_revision === e.kv.mod_revision };
-          this.events.push(ev);
-          for (const s of this.subs) if (ev.revision > s.from && ev.key >= s.prefix && ev.key < s.end) s.handlers.onEvent(ev);
-        }
-        if (this.events.length > BUFFER) {
-          const drop = this.events.length - BUFFER;
-          this.startRevision = this.events[drop - 1].revision;
-          this.events = this.events.slice(drop);
-        }
-      });
-      watcher.on('error', (err) => {
-        for (const s of this.subs) s.handlers.onError?.(err);
-        this.subs.clear();
-        this.events = [];
-        this.started = undefined;
-      });
-      this.cancelWatch = () => void watcher.cancel().catch(() => undefined);
-    })();
+  /** Starts the shared watch (and with it the key index) if it is not running. */
+  start(): Promise<void> {
+    this.started ??= this.run().catch((err) => {
+      this.started = undefined;
+      throw err;
+    });
     return this.started;
+  }
+
+  private async run(): Promise<void> {
+    this.startRevision = await this.currentRevision();
+    this.keys.reset(await this.keysAt(this.startRevision));
+    const watcher = await this.client.watch().prefix('/').withPreviousKV().startRevision(String(this.startRevision + 1)).create();
+    watcher.on('data', (res) => {
+      for (const e of res.events) {
+        const revision = Number(e.kv.mod_revision);
+        const ev: WatchEvent =
+          e.type === 'Delete'
+            ? { type: 'DELETE', key: e.kv.key.toString(), value: e.prev_kv?.value.toString() ?? '{}', revision }
+            : { type: 'PUT', key: e.kv.key.toString(), value: e.kv.value.toString(), prevValue: e.prev_kv?.value.toString(), revision, created: e.kv.create_revision === e.kv.mod_revision };
+        if (ev.type === 'PUT') this.keys.add(ev.key);
+        else this.keys.delete(ev.key);
+        this.events.push(ev);
+        for (const s of this.subs) if (ev.revision > s.from && ev.key >= s.prefix && ev.key < s.end) s.handlers.onEvent(ev);
+      }
+      if (this.events.length > BUFFER) {
+        const drop = this.events.length - BUFFER;
+        this.startRevision = this.events[drop - 1].revision;
+        this.events = this.events.slice(drop);
+      }
+    });
+    watcher.on('error', (err) => {
+      for (const s of this.subs) s.handlers.onError?.(err);
+      this.subs.clear();
+      this.events = [];
+      this.keysReady = false;
+      this.started = undefined;
+    });
+    this.cancelWatch = () => void watcher.cancel().catch(() => undefined);
+    this.keysReady = true;
   }
 
   /** Subscribes from `fromRevision` if the buffer reaches back that far; else undefined. */
@@ -73,6 +92,7 @@ export class EtcdWatchHub {
   }
 
   close(): void {
+    this.keysReady = false;
     this.cancelWatch?.();
     this.subs.clear();
   }
