@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroups.js';
+import { daemonNetworkArgs, removeDaemonNetworks, testNetworkOptions } from '../support/network-options.js';
 import { docker, httpRequest } from './api-harness.js';
 
 const CHILD = fileURLToPath(new URL('./real-daemon-child.js', import.meta.url));
@@ -38,9 +40,12 @@ describe('docker CLI against wharf daemon (real engine)', () => {
   const image = `apitest${process.pid}:1`;
   let daemon: ChildProcess;
   let daemonErr = '';
+  // Its own bridge, subnets (no masquerading) and cgroup parent, removed afterwards.
+  const net = testNetworkOptions();
+  const cgroupParent = testCgroupParent();
 
   before(async () => {
-    daemon = spawn(process.execPath, [CHILD, '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', host, '--pidfile', join(dir, 'wharf.pid')], {
+    daemon = spawn(process.execPath, [CHILD, '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', host, '--pidfile', join(dir, 'wharf.pid'), ...daemonNetworkArgs(net), '--cgroup-parent', cgroupParent], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     daemon.stderr!.on('data', (d) => (daemonErr += d));
@@ -66,6 +71,8 @@ describe('docker CLI against wharf daemon (real engine)', () => {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (daemon.exitCode === null) daemon.kill('SIGKILL');
       }
+      await removeDaemonNetworks(join(dir, 'root'), join(dir, 'exec'), net);
+      removeCgroupParent(cgroupParent);
       unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroups.js';
+import { daemonNetworkArgs, removeDaemonNetworks, testNetworkOptions } from '../support/network-options.js';
 import { docker, httpRequest } from './api-harness.js';
 
 const CHILD = fileURLToPath(new URL('./real-daemon-child.js', import.meta.url));
@@ -19,7 +21,10 @@ describe('wharf daemon kill -9 and restart (real engine)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-restart-'));
   const sock = join(dir, 'wharf.sock');
   const host = `unix://${sock}`;
-  const args = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', host, '--pidfile', join(dir, 'wharf.pid')];
+  // Its own bridge, subnets (no masquerading) and cgroup parent, removed afterwards.
+  const net = testNetworkOptions();
+  const cgroupParent = testCgroupParent();
+  const args = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', host, '--pidfile', join(dir, 'wharf.pid'), ...daemonNetworkArgs(net), '--cgroup-parent', cgroupParent];
   const daemons: ChildProcess[] = [];
 
   async function start(): Promise<ChildProcess> {
@@ -50,6 +55,8 @@ describe('wharf daemon kill -9 and restart (real engine)', () => {
           if (d.exitCode === null) d.kill('SIGKILL');
         }
       }
+      await removeDaemonNetworks(join(dir, 'root'), join(dir, 'exec'), net);
+      removeCgroupParent(cgroupParent);
       const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir + '/'));
       for (const m of mounts.sort((a, b) => b.length - a.length)) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
