@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Wharf needs on a fresh Debian 12 machine (as root) and builds it.
-#   scripts/setup.sh          runtime needs: runc, conmon, busybox-static, tini, iptables, CNI plugins
+#   scripts/setup.sh          runtime needs: runc, conmon, busybox-static, tini, iptables, CNI plugins,
+#                             zstd/xz/bzip2 (decompressors for such layers)
 #   scripts/setup.sh --test   also the real peers the test suite drives: Docker's daemon, registry,
 #                             docker-compose, skopeo, etcd
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runtime_pkgs=(runc conmon busybox-static tini iptables nftables containernetworking-plugins iproute2 ca-certificates)
+runtime_pkgs=(runc conmon busybox-static tini iptables nftables containernetworking-plugins iproute2 ca-certificates zstd xz-utils bzip2)
 test_pkgs=(docker.io docker-registry docker-compose skopeo etcd-server etcd-client apache2-utils)
 pkgs=("${runtime_pkgs[@]}")
 [ "${1:-}" = "--test" ] && pkgs+=("${test_pkgs[@]}")
