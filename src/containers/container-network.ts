@@ -11,6 +11,12 @@ export interface ContainerNetworking {
   hostsEntries?: string[];
   /** The whole resolv.conf, when networking decides it. */
   resolvConf?: string;
+  /**
+   * Settles when the container's interfaces, routes and port rules are in place: they are made
+   * while the runtime creates the container, and its process must not start before. Rejects
+   * (with everything undone) if they could not be made.
+   */
+  ready: Promise<void>;
 }
 
 /** Joins the container to its networks before its process starts. */
@@ -24,11 +30,11 @@ export async function attachNetworks(ctx: ContainerContext, rec: ContainerRecord
     joinNetnsPath = `/proc/${other.state.pid}/ns/net`;
   }
   if (!nets) {
-    return { network: mode === 'host' ? { mode: 'host' } : joinNetnsPath ? { mode: 'path', path: joinNetnsPath } : { mode: 'new' } };
+    return { network: mode === 'host' ? { mode: 'host' } : joinNetnsPath ? { mode: 'path', path: joinNetnsPath } : { mode: 'new' }, ready: Promise.resolve() };
   }
-  const res = await nets.attach(rec.id, { ...attachOptionsFrom({ ...rec, networkingConfig: endpointsFor(rec) }), joinNetnsPath });
+  const { result: res, ready } = await nets.attachEarly(rec.id, { ...attachOptionsFrom({ ...rec, networkingConfig: endpointsFor(rec) }), joinNetnsPath });
   const network: SpecInput['network'] = res.netnsPath ? { mode: 'path', path: res.netnsPath } : mode === 'host' ? { mode: 'host' } : { mode: 'new' };
-  return { network, hostsEntries: res.hostsEntries, resolvConf: res.resolvConf };
+  return { network, hostsEntries: res.hostsEntries, resolvConf: res.resolvConf, ready };
 }
 
 export async function detachNetworks(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {

@@ -87,6 +87,7 @@ export class Lifecycle {
         openStdin: Boolean(rec.config.OpenStdin),
         stdinOnce: Boolean(rec.config.StdinOnce),
       });
+      await net.ready;
       for (const hook of this.beforeRun.get(rec.id) ?? []) await hook().catch(() => {});
       this.beforeRun.delete(rec.id);
       await runtime.start(rec.id);

@@ -27,6 +27,18 @@ test('internal networks drop everything crossing the bridge; others accept expli
   assert.ok(text(networkRules(net({ options: { 'com.docker.network.bridge.enable_icc': 'false' } }))).includes('filter WHARF-FORWARD -i wh-x -o wh-x -j DROP'));
 });
 
+test('same-bridge and reply traffic is accepted ahead of the isolation chain; traffic leaving the bridge only after it', () => {
+  const open = networkRules(net());
+  const inserted = open.filter((r) => r.insert).map((r) => `${r.chain} ${r.spec.join(' ')}`);
+  assert.deepEqual(inserted, [
+    'WHARF-FORWARD -o wh-x -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    'WHARF-FORWARD -i wh-x -o wh-x -j ACCEPT',
+  ]);
+  assert.ok(open.some((r) => !r.insert && r.spec.join(' ') === '-i wh-x ! -o wh-x -j ACCEPT'));
+  const internal = networkRules(net({ internal: true })).filter((r) => r.insert).map((r) => r.spec.join(' '));
+  assert.deepEqual(internal, ['-i wh-x -o wh-x -j ACCEPT']);
+});
+
 test('port rules DNAT to the container, restricted to the host address when one is given', () => {
   const rules = portRules([
     { hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, proto: 'tcp', containerIp: '10.9.0.2' },

@@ -17,6 +17,15 @@ export const containerTag = (instance: string, id: string): string => `${instanc
  * - otherwise explicit ACCEPTs, because dockerd leaves FORWARD's policy at DROP;
  * - masquerade for outbound traffic when ipMasq is on; SNAT for published ports reached from
  *   the host's loopback (with route_localnet on the bridge) and from the same bridge (hairpin).
+ *
+ * With br_netfilter loaded (dockerd loads it) every packet crossing a bridge, even between two
+ * ports of the same bridge, walks the FORWARD chain rule by rule; on a bulk TCP stream that
+ * walk is most of the kernel's work. So the rules that carry almost every packet (same-bridge
+ * traffic and replies into the bridge) are inserted at the top of WHARF-FORWARD, ahead of the
+ * isolation chain and of older networks' rules, and each packet of an established stream
+ * meets about two rules instead of every network's. Neither can let isolated traffic through:
+ * same-bridge packets never match isolation, and no connection between two Wharf bridges can
+ * become established past it.
  */
 export function networkRules(n: NetworkRecord): Rule[] {
   const br = n.bridge!;
@@ -26,7 +35,9 @@ export function networkRules(n: NetworkRecord): Rule[] {
     { table: 'filter', chain: CHAINS.isolation2, spec: ['-o', br, '-j', 'DROP'] },
   ];
   const icc = n.options['com.docker.network.bridge.enable_icc'] !== 'false';
-  rules.push({ table: 'filter', chain: CHAINS.forward, spec: ['-i', br, '-o', br, '-j', icc ? 'ACCEPT' : 'DROP'] });
+  // Inserted rules land at the top in reverse order: the same-bridge rule ends up first.
+  if (!n.internal) rules.push({ table: 'filter', chain: CHAINS.forward, insert: true, spec: ['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'] });
+  rules.push({ table: 'filter', chain: CHAINS.forward, insert: true, spec: ['-i', br, '-o', br, '-j', icc ? 'ACCEPT' : 'DROP'] });
   if (n.internal) {
     rules.push({ table: 'filter', chain: CHAINS.forward, spec: ['-i', br, '!', '-o', br, '-j', 'DROP'] });
     rules.push({ table: 'filter', chain: CHAINS.forward, spec: ['!', '-i', br, '-o', br, '-j', 'DROP'] });
@@ -34,7 +45,6 @@ export function networkRules(n: NetworkRecord): Rule[] {
   }
   rules.push(
     { table: 'filter', chain: CHAINS.forward, spec: ['-i', br, '!', '-o', br, '-j', 'ACCEPT'] },
-    { table: 'filter', chain: CHAINS.forward, spec: ['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'] },
     { table: 'filter', chain: CHAINS.forward, spec: ['-o', br, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT'] },
     { table: 'nat', chain: CHAINS.postrouting, spec: ['-s', '127.0.0.0/8', '-o', br, '-j', 'MASQUERADE'] },
     { table: 'nat', chain: CHAINS.postrouting, spec: ['-s', subnet, '-o', br, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'MASQUERADE'] },

@@ -6,7 +6,8 @@ import { mustRun, runTool } from './run-command.js';
  * container), so removal and crash reconciliation find rules by owner through
  * iptables-save instead of trusting memory. Base chains:
  *   filter FORWARD  → WHARF-FORWARD (inserted first, so dockerd's DROP policy never sees our traffic)
- *   WHARF-FORWARD   → WHARF-ISOLATION (drops traffic between two Wharf bridges), then per-network ACCEPTs
+ *   WHARF-FORWARD   → per-network fast ACCEPTs (same bridge, replies into a bridge; inserted at the top),
+ *                     WHARF-ISOLATION (drops traffic between two Wharf bridges), then the other per-network rules
  *   nat PREROUTING/OUTPUT (to local addresses) → WHARF-DNAT (published ports)
  *   nat POSTROUTING → WHARF-POSTROUTING (masquerade, loopback/hairpin SNAT)
  */
@@ -126,13 +127,30 @@ export async function addRules(tag: string, rules: Rule[]): Promise<void> {
   }
 }
 
+/** A rule's matches and target as iptables-restore reads them, after `-A CHAIN`/`-D CHAIN`. */
+function ruleBody(tag: string, r: Rule): string {
+  return [...r.spec.map(quote), '-m', 'comment', '--comment', tagComment(tag)].join(' ');
+}
+
 async function addRulesOnce(tag: string, rules: Rule[]): Promise<void> {
   const lines: Record<Table, string[]> = { filter: [], nat: [] };
-  for (const r of rules) {
-    const head = r.insert ? `-I ${r.chain} 1` : `-A ${r.chain}`;
-    lines[r.table].push([head, ...r.spec.map(quote), '-m', 'comment', '--comment', tagComment(tag)].join(' '));
-  }
+  for (const r of rules) lines[r.table].push(`${r.insert ? `-I ${r.chain} 1` : `-A ${r.chain}`} ${ruleBody(tag, r)}`);
   await restore(lines);
+}
+
+/**
+ * Removes rules added with addRules(tag, rules), named exactly, in one transaction: no scan
+ * of the host's whole ruleset. If any of them is missing (a failed or partial add, a firewall
+ * reload) the transaction changes nothing, and every rule carrying the tag is removed instead.
+ */
+export async function removeExactRules(tag: string, rules: Rule[]): Promise<void> {
+  const lines: Record<Table, string[]> = { filter: [], nat: [] };
+  for (const r of rules) lines[r.table].push(`-D ${r.chain} ${ruleBody(tag, r)}`);
+  try {
+    await restore(lines);
+  } catch {
+    await removeRules(tag);
+  }
 }
 
 /** Every rule whose comment starts with `wharf:<tagPrefix>`, as iptables-save prints it. */

@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forbidden, invalidParameter } from '../common/errors.js';
 import { shortId } from '../common/ids.js';
-import { containerTag, portRules } from './firewall.js';
-import { addRules, listTags, removeRules } from './iptables.js';
+import { containerTag } from './firewall.js';
+import { listTags, removeRules } from './iptables.js';
+import { plumbAttachment, reinstallPortRules, unplumbAttachment } from './attachment-kernel.js';
 import { allocateAddress, macForIp } from './ipam.js';
 import { deleteLink, listLinks, listNetnsFiles } from './links.js';
 import { containerAlias, createNetns, EMBEDDED_DNS_ADDRESS, plugEndpoint, redirectEmbeddedDns, removeNetns, unplugEndpoint } from './endpoint-plumbing.js';
@@ -40,7 +41,7 @@ export class NetworkService extends NetworkRegistry {
     for (const n of store.networks.values()) await svc.networkAdded(n);
     // Published ports of containers that kept running: put their rules back in case the
     // host's firewall was reloaded meanwhile (a no-op change otherwise).
-    for (const a of store.attachments.values()) if (a.ports.length) await svc.installPortRules(a);
+    for (const a of store.attachments.values()) if (a.ports.length) await reinstallPortRules(svc.instance, a);
     return svc;
   }
 
@@ -95,54 +96,72 @@ export class NetworkService extends NetworkRegistry {
     };
   }
 
+  /** Joins a container to its networks; resolves when its interfaces, routes and rules are all in place. */
   async attach(containerId: string, opts: AttachOptions): Promise<AttachResult> {
+    const { result, ready } = await this.attachEarly(containerId, opts);
+    await ready;
+    return result;
+  }
+
+  /**
+   * Like attach, but resolves as soon as the container's addresses and ports are allocated and
+   * its namespace exists: enough to write its /etc files and create it in the runtime while the
+   * kernel work (veths, routes, port rules, the DNS redirect) goes on. `ready` settles when that
+   * work is done and must be awaited before the container's process runs; if it fails,
+   * everything is undone and `ready` rejects. The work holds the service's lock until it ends,
+   * so a detach or connect for the container waits for it.
+   */
+  async attachEarly(containerId: string, opts: AttachOptions): Promise<{ result: AttachResult; ready: Promise<void> }> {
     const mode = opts.networkMode || 'default';
     if (mode === 'host' || mode === 'none') {
-      return { settings: networkSettings(undefined, this.store.networks, mode), hostsEntries: extraHosts(opts), resolvConf: mode === 'host' ? undefined : await hostResolvConf(this.opts.resolvConfPath, opts) };
+      const result = { settings: networkSettings(undefined, this.store.networks, mode), hostsEntries: extraHosts(opts), resolvConf: mode === 'host' ? undefined : await hostResolvConf(this.opts.resolvConfPath, opts) };
+      return { result, ready: Promise.resolve() };
     }
     if (mode.startsWith('container:')) {
-      return { netnsPath: opts.joinNetnsPath, settings: networkSettings(undefined, this.store.networks, mode), hostsEntries: extraHosts(opts) };
+      return { result: { netnsPath: opts.joinNetnsPath, settings: networkSettings(undefined, this.store.networks, mode), hostsEntries: extraHosts(opts) }, ready: Promise.resolve() };
     }
-    return this.mutex.run('net', async () => {
+    let early!: (r: AttachResult) => void;
+    const known = new Promise<AttachResult>((resolve) => (early = resolve));
+    const ready = this.mutex.run('net', async () => {
       const existing = this.store.attachments.get(containerId);
-      if (existing?.netnsPath && existsSync(existing.netnsPath)) return this.result(existing, opts);
+      if (existing?.netnsPath && existsSync(existing.netnsPath)) return early(await this.result(existing, opts));
       if (existing) await this.teardown(existing);
-      const targets = this.targets(containerId, opts);
-      if (targets.length === 0) {
-        return { settings: networkSettings(undefined, this.store.networks, 'none'), hostsEntries: extraHosts(opts), resolvConf: await hostResolvConf(this.opts.resolvConfPath, opts) };
+      const rec = await this.prepare(containerId, opts);
+      if (!rec) {
+        return early({ settings: networkSettings(undefined, this.store.networks, 'none'), hostsEntries: extraHosts(opts), resolvConf: await hostResolvConf(this.opts.resolvConfPath, opts) });
       }
-      const endpoints = targets.map((t, i) => this.newEndpoint(containerId, opts.name, t.net, t.cfg, i, i === 0 ? opts.mac : undefined));
-      const taken: PortMapping[] = [...this.store.attachments.values()].flatMap((a) => a.ports);
-      const ports = await allocatePorts(portRequests(opts.portBindings, !!opts.publishAll, opts.exposedPorts), taken);
-      const rec: AttachmentRecord = {
-        containerId, name: opts.name, netnsPath: join(this.netnsDir, containerId), endpoints, ports, dns: opts.dns?.length ? [...opts.dns] : undefined,
-        exposed: [...new Set([...Object.keys(opts.exposedPorts ?? {}), ...Object.keys(opts.portBindings ?? {})])],
-      };
-      await this.store.putAttachment(rec);
       try {
-        await createNetns(rec.netnsPath!);
-        let routed = false;
-        for (const [i, e] of endpoints.entries()) {
-          const n = targets[i]!.net;
-          await plugEndpoint(this.instance, containerId, rec.netnsPath!, n, e, !routed && !n.internal);
-          routed ||= !n.internal;
-        }
-        if (rec.ports.length) await this.installPortRules(rec);
-        const dnsNet = this.embeddedDnsNetwork(rec);
-        if (dnsNet) await redirectEmbeddedDns(rec.netnsPath!, dnsNet.gateway!);
+        early(await this.result(rec, opts));
+        await plumbAttachment(this.instance, rec, this.store.networks, this.embeddedDnsNetwork(rec));
       } catch (err) {
         await this.teardown(rec).catch(() => {});
         throw err;
       }
-      return this.result(rec, opts);
     });
+    // A failure before the result was known fails the call itself; a later one only `ready`.
+    const result = await Promise.race([known, ready.then(() => known)]);
+    return { result, ready };
   }
 
-  private async installPortRules(a: AttachmentRecord): Promise<void> {
-    const tag = containerTag(this.instance, a.containerId);
-    await removeRules(tag);
-    const ip = a.endpoints[0]?.ip;
-    if (a.ports.length && ip) await addRules(tag, portRules(a.ports.map((p) => ({ ...p, containerIp: ip }))));
+  /** Allocates addresses and ports, writes the attachment record, then creates the namespace (undone on failure). */
+  private async prepare(containerId: string, opts: AttachOptions): Promise<AttachmentRecord | undefined> {
+    const targets = this.targets(containerId, opts);
+    if (targets.length === 0) return undefined;
+    const endpoints = targets.map((t, i) => this.newEndpoint(containerId, opts.name, t.net, t.cfg, i, i === 0 ? opts.mac : undefined));
+    const taken: PortMapping[] = [...this.store.attachments.values()].flatMap((a) => a.ports);
+    const ports = await allocatePorts(portRequests(opts.portBindings, !!opts.publishAll, opts.exposedPorts), taken);
+    const rec: AttachmentRecord = {
+      containerId, name: opts.name, netnsPath: join(this.netnsDir, containerId), endpoints, ports, dns: opts.dns?.length ? [...opts.dns] : undefined,
+      exposed: [...new Set([...Object.keys(opts.exposedPorts ?? {}), ...Object.keys(opts.portBindings ?? {})])],
+    };
+    await this.store.putAttachment(rec);
+    try {
+      await createNetns(rec.netnsPath!);
+    } catch (err) {
+      await this.teardown(rec).catch(() => {});
+      throw err;
+    }
+    return rec;
   }
 
   /** The user network whose DNS listener serves this container, if any (the first one it joined). */
@@ -202,10 +221,7 @@ export class NetworkService extends NetworkRegistry {
   }
 
   private async teardown(rec: AttachmentRecord): Promise<void> {
-    // The record is written before any rule, so a record without ports has none to remove.
-    if (rec.ports.length) await removeRules(containerTag(this.instance, rec.containerId));
-    for (const e of rec.endpoints) await unplugEndpoint(e);
-    if (rec.netnsPath) await removeNetns(rec.netnsPath);
+    await unplumbAttachment(this.instance, rec);
     await this.store.deleteAttachment(rec.containerId);
   }
 

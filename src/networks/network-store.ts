@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../common/atomic-file.js';
+import { writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.js';
 import type { AttachmentRecord, ConnectionChanges, NetworkRecord } from './types.js';
 
 /**
@@ -35,8 +35,13 @@ export class NetworkStore {
     this.networks.delete(id);
   }
 
+  /**
+   * Not fsync'd: an attachment guards kernel objects (namespaces, veths, rules) that a host
+   * crash takes away too, and a daemon crash leaves the page cache intact. Every container
+   * start writes one, and two fsyncs cost more than the rest of the record's work.
+   */
   async putAttachment(a: AttachmentRecord): Promise<void> {
-    await writeJsonAtomic(join(this.root, 'attachments', `${a.containerId}.json`), a);
+    await writeFileAtomic(join(this.root, 'attachments', `${a.containerId}.json`), JSON.stringify(a), 0o600, { sync: false });
     this.attachments.set(a.containerId, a);
   }
 
