@@ -174,7 +174,8 @@ async function main(): Promise<void> {
     }
 
     if (FIGURES.has(3)) {
-      for (const d of sides) docker(d, ['network', 'create', net]);
+      // dockerd's --ip-masq=false covers only its default bridge; user networks masquerade unless told not to.
+      for (const d of sides) docker(d, ['network', 'create', '-o', 'com.docker.network.bridge.enable_ip_masquerade=false', net]);
       const [tpW, tpD] = await alternate(sides, REPS, (d, i) => transfer(d, net, i));
       console.log(`throughput samples MiB/s: wharf ${tpW.map((x) => x.toFixed(0)).join(' ')} | docker ${tpD.map((x) => x.toFixed(0)).join(' ')}`);
       // Each pair ran back to back, so its ratio is the least disturbed by load that comes and goes.
