@@ -147,7 +147,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write(topHelp());
     return word || global.bool('help') ? 0 : 0;
   }
-  if (word === 'daemon') return runExternal('../daemon/main.js', 'runDaemon', rest);
+  if (word === 'daemon') {
+    // V8 is sized for a daemon before its modules load and start-up runs (daemon/memory.ts).
+    (await import('../daemon/memory.js')).tuneV8ForDaemon();
+    return runExternal('../daemon/main.js', 'runDaemon', rest);
+  }
   if (word === 'registry') return runExternal('../distribution/registry-cli.js', 'runRegistryCommand', rest);
   if (word === 'server') return runExternal('../cluster/server-cli.js', 'runServer', rest);
 

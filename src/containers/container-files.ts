@@ -9,7 +9,6 @@ import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import type { DockerJson, PathStat } from './container-service.js';
 import type { Lifecycle } from './lifecycle.js';
-import { goFileMode, packPath } from './path-archive.js';
 
 const IMAGE_CONFIG_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'OnBuild', 'Shell'] as const;
 
@@ -70,6 +69,8 @@ export class ContainerFiles {
       const resolved = await resolveDirInRoot(root, cleanEntryName(path), false).catch(() => undefined);
       if (resolved) linkTarget = '/' + posix.relative(root, resolved);
     }
+    // The tar code (and tar-stream) loads on first cp/export, not with the daemon.
+    const { goFileMode } = await import('./path-archive.js');
     return { stat: { name, size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget }, host };
   }
 
@@ -85,6 +86,7 @@ export class ContainerFiles {
       async (root) => {
         const { stat, host } = await this.statAt(root, path, rec);
         const name = path.endsWith('/.') ? '' : basename(host);
+        const { packPath } = await import('./path-archive.js');
         return { stat, tar: packPath(host, name || '.') };
       },
       (v) => new Promise<void>((resolve) => v.tar.once('close', resolve).once('end', resolve).once('error', () => resolve())),
@@ -113,7 +115,7 @@ export class ContainerFiles {
     const skip = (rel: string) => rel === 'proc' || rel === 'sys';
     const tar = await this.withRootfs(
       rec,
-      async (root) => packPath(root, '', skip),
+      async (root) => (await import('./path-archive.js')).packPath(root, '', skip),
       (t) => new Promise<void>((resolve) => t.once('close', resolve).once('end', resolve).once('error', () => resolve())),
     );
     this.ctx.emitEvent(rec, 'export');

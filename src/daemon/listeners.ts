@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, statSync, unlinkSync, chmodSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { conflict, invalidParameter } from '../common/errors.js';
@@ -44,7 +43,7 @@ async function prepareUnixPath(path: string): Promise<void> {
   unlinkSync(path);
 }
 
-function makeServer(h: HostAddress, cfg: DaemonConfig, log: Logger): HttpServer {
+async function makeServer(h: HostAddress, cfg: DaemonConfig, log: Logger): Promise<HttpServer> {
   if (h.kind === 'unix' || !cfg.tls) {
     if (h.kind === 'tcp' && !['127.0.0.1', '::1', 'localhost'].includes(h.host)) {
       log.warn(`API listening on ${describeHost(h)} without TLS: anyone who can reach it has root on this host`);
@@ -52,6 +51,8 @@ function makeServer(h: HostAddress, cfg: DaemonConfig, log: Logger): HttpServer 
     return createHttpServer();
   }
   const tls = cfg.tls;
+  // Loaded only for a TLS listener: the TLS stack costs memory a unix-socket daemon never uses.
+  const { createServer: createHttpsServer } = await import('node:https');
   // allowHalfOpen: a client that half-closes a hijacked stream must still get its output.
   return createHttpsServer({
     cert: readFileSync(tls.cert),
@@ -64,11 +65,14 @@ function makeServer(h: HostAddress, cfg: DaemonConfig, log: Logger): HttpServer 
   } as any) as unknown as HttpServer;
 }
 
-/** Opens every `-H` address with the API attached; on failure, the ones already open are closed. */
-export async function listenAll(cfg: DaemonConfig, api: DockerApi, log: Logger): Promise<Listener[]> {
+/**
+ * Opens every `-H` address with the API attached; on failure, the ones already open are closed.
+ * `onActivity` is called as connections and requests come and go (the idle memory release).
+ */
+export async function listenAll(cfg: DaemonConfig, api: DockerApi, log: Logger, onActivity?: () => void): Promise<Listener[]> {
   const open: Listener[] = [];
   try {
-    for (const h of cfg.hosts) open.push(await listenOne(h, cfg, api, log));
+    for (const h of cfg.hosts) open.push(await listenOne(h, cfg, api, log, onActivity));
   } catch (err) {
     await Promise.all(open.map((l) => l.close()));
     throw err;
@@ -76,15 +80,25 @@ export async function listenAll(cfg: DaemonConfig, api: DockerApi, log: Logger):
   return open;
 }
 
-async function listenOne(h: HostAddress, cfg: DaemonConfig, api: DockerApi, log: Logger): Promise<Listener> {
+async function listenOne(h: HostAddress, cfg: DaemonConfig, api: DockerApi, log: Logger, onActivity?: () => void): Promise<Listener> {
   if (h.kind === 'unix') await prepareUnixPath(h.path);
-  const server = makeServer(h, cfg, log);
+  const server = await makeServer(h, cfg, log);
   api.attach(server);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
-    s.once('close', () => sockets.delete(s));
+    onActivity?.();
+    s.once('close', () => {
+      sockets.delete(s);
+      onActivity?.();
+    });
   });
+  if (onActivity) {
+    server.on('request', (_req, res) => {
+      onActivity();
+      res.once('close', onActivity);
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (h.kind === 'unix') server.listen(h.path, () => resolve());

@@ -10,6 +10,10 @@ import { parseDaemonFlags, USAGE, type DaemonConfig } from './flags.js';
 import { listenAll, type Listener } from './listeners.js';
 import { createLogger } from './log.js';
 import { removePidfile, writePidfile } from './pidfile.js';
+import { collectWhenIdle, fullGcFunction } from './memory.js';
+
+/** How long the API must be quiet before the garbage of the last burst of work is released. */
+const IDLE_COLLECT_MS = 5000;
 
 export interface RunningDaemon {
   engine: Engine;
@@ -44,7 +48,7 @@ async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
  * Brings the daemon up: data-root lock, pidfile, engine, listeners — in that order, and
  * undone in reverse if a step fails. `engine` may be given (tests, embedding).
  */
-export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; log?: Logger } = {}): Promise<RunningDaemon> {
+export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; log?: Logger; onActivity?: () => void } = {}): Promise<RunningDaemon> {
   const log = opts.log ?? createLogger(cfg.logLevel);
   const lock = await lockDataRoot(cfg.dataRoot);
   const undo: (() => Promise<void>)[] = [() => lock.release()];
@@ -57,7 +61,7 @@ export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; lo
     undo.push(() => removePidfile(cfg.pidfile));
     const engine = opts.engine ?? (await openEngineFor(cfg));
     undo.push(() => engine.close());
-    const listeners = await listenAll(cfg, new DockerApi({ engine, log }), log);
+    const listeners = await listenAll(cfg, new DockerApi({ engine, log }), log, opts.onActivity);
     undo.push(async () => void (await Promise.all(listeners.map((l) => l.close()))));
     log.info(`Wharf daemon started (data root ${cfg.dataRoot}, pid ${process.pid})`);
     let closing: Promise<void> | undefined;
@@ -114,13 +118,18 @@ export async function runDaemon(argv: string[], opts: { engine?: Engine } = {}):
     return 0;
   }
   const log = createLogger(cfg.logLevel);
+  const gc = fullGcFunction();
+  const idle = gc ? collectWhenIdle(gc, IDLE_COLLECT_MS) : undefined;
   let daemon: RunningDaemon;
   try {
-    daemon = await startDaemon(cfg, { log, engine: opts.engine });
+    daemon = await startDaemon(cfg, { log, engine: opts.engine, onActivity: idle?.touch });
   } catch (err) {
     log.error(`failed to start daemon: ${errorMessage(err)}`);
     return 1;
   }
+  // Start-up's own garbage (restoring containers and networks) goes once the API is quiet.
+  idle?.touch();
   await serveUntilSignal(daemon, log);
+  idle?.stop();
   return 0;
 }

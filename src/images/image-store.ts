@@ -25,12 +25,8 @@ import { TagStore } from './tag-store.js';
 import type { Descriptor, Image, ImageConfigFile } from './types.js';
 import { filterImages } from './image-filters.js';
 import { removeImage } from './image-remove.js';
-import { importRootfs } from './image-import.js';
-import { commitImage } from './image-commit.js';
 import { pruneImages } from './image-prune.js';
 import { imageHistory } from './image-history.js';
-import { loadArchive } from './archive-load.js';
-import { saveArchive } from './archive-save.js';
 
 export interface ImageStoreOptions {
   /** Data root; metadata goes under <root>/image/, blobs under <root>/content/. */
@@ -287,20 +283,22 @@ export class ImageStore implements ImageService {
     return removeImage(this, ref, opts);
   }
 
+  // import, load, save and commit load their code on first use: a daemon that only runs
+  // containers never holds the archive readers and writers in memory.
   importRootfs(tar: Readable, opts: ImportOptions): Promise<Image> {
-    return this.writing(() => importRootfs(this, tar, opts));
+    return this.writing(async () => (await import('./image-import.js')).importRootfs(this, tar, opts));
   }
 
   load(tar: Readable): Promise<{ tags: string[]; ids: string[] }> {
-    return this.writing(() => loadArchive(this, tar));
+    return this.writing(async () => (await import('./archive-load.js')).loadArchive(this, tar));
   }
 
-  save(refs: string[], out: Writable): Promise<void> {
-    return saveArchive(this, refs, out);
+  async save(refs: string[], out: Writable): Promise<void> {
+    return (await import('./archive-save.js')).saveArchive(this, refs, out);
   }
 
   commit(parent: Image | undefined, layer: Readable, opts: CommitOptions): Promise<Image> {
-    return this.writing(() => commitImage(this, parent, layer, opts));
+    return this.writing(async () => (await import('./image-commit.js')).commitImage(this, parent, layer, opts));
   }
 
   history(ref: string): Promise<HistoryItem[]> {
