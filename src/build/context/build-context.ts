@@ -56,6 +56,7 @@ export class BuildContext {
   private entries?: ContextEntry[];
   private onDisk?: Promise<void>;
   private fileDigests: Map<string, string>;
+  private whole?: string;
 
   private constructor(
     /** Where the files are (once `ensureOnDisk` has run). */
@@ -112,23 +113,27 @@ export class BuildContext {
 
   /**
    * One digest of everything COPY could see (names, types, modes, link targets, contents
-   * of what .dockerignore keeps), while the context is still in memory; undefined after.
+   * of what .dockerignore keeps), taken while the context is in memory (undefined for one too big to hold).
    */
   wholeDigest(): string | undefined {
-    if (!this.entries) return undefined;
+    // Kept once the files are on disk: every COPY of one build must key its cache entry the
+    // same way, whichever step happened to write the files out first.
+    if (this.whole !== undefined || !this.entries) return this.whole;
     const h = createHash('sha256');
     const rows = this.entries
       .filter((e) => !this.ignore.ignores(e.comps.join('/')))
       .map((e) => `${e.comps.join('/')}\0${e.type}\0${e.mode.toString(8)}\0${e.linkname}\0${e.digest ?? ''}`)
       .sort();
     for (const r of rows) h.update(r + '\n');
-    return h.digest('hex');
+    this.whole = h.digest('hex');
+    return this.whole;
   }
 
   /** Writes the files out (once) and removes what .dockerignore excludes. */
   ensureOnDisk(): Promise<void> {
     this.onDisk ??= (async () => {
       if (this.entries) {
+        this.wholeDigest();
         this.fileDigests = await materialize(this.entries, this.dir);
         this.entries = undefined;
       }
