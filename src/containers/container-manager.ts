@@ -22,6 +22,7 @@ import { ContainerFiles } from './container-files.js';
 import { restoreContainers } from './restore.js';
 import { releaseMounts, removeAnonymousVolumes, volumeUsers } from './container-volumes.js';
 import { networkSettingsOf } from './container-network.js';
+import { syncHostsAddresses } from './etc-files.js';
 import type { AttachStreams } from '../runtime/runtime.js';
 
 /** The engine's ContainerService: composes lifecycle, I/O, exec, health and file access over one store. */
@@ -203,6 +204,14 @@ export class ContainerManager implements ContainerService {
     await this.ctx.deps.networks?.forget(rec.id).catch(() => {});
     await snapshotter.removeContainerLayer(rec.id);
     await this.ctx.store.delete(rec);
+  }
+
+  /** A running container's /etc/hosts follows its addresses after network connect/disconnect. */
+  async networksChanged(ref: string): Promise<void> {
+    const rec = this.ctx.store.get(ref);
+    const att = this.ctx.deps.networks?.attached(rec.id);
+    if (!isActive(rec) || !att?.netnsPath || !rec.config.Hostname) return;
+    await syncHostsAddresses(this.ctx.etcFiles(rec.id).hostsPath, rec.config.Hostname, att.endpoints.map((e) => e.ip));
   }
 
   async rename(ref: string, newName: string): Promise<void> {

@@ -68,6 +68,8 @@ export interface ContainerService {
   create(body: ContainerCreateBody, opts: { name?: string; platform?: string }): Promise<{ Id: string; Warnings: string[] }>;
   list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Record<string, string[]> }): Promise<DockerJson[]>;
   inspect(ref: string, opts?: { size?: boolean }): Promise<DockerJson>;
+  /** After network connect/disconnect: a running container's /etc/hosts follows its addresses. */
+  networksChanged?(ref: string): Promise<void>;
   start(ref: string): Promise<void>;
   stop(ref: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   restart(ref: string, opts: { signal?: string; timeout?: number }): Promise<void>;

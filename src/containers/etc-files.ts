@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-file.js';
 
@@ -76,4 +76,27 @@ export async function writeEtcFiles(dir: string, cfg: DockerJson, hc: DockerJson
   }
   await writeFileAtomic(p.resolvConfPath, resolv.trim() ? resolv.trim() + '\n' : '', 0o644, quick);
   return p;
+}
+
+/**
+ * After `network connect`/`disconnect` of a running container: its /etc/hosts lists the
+ * container's hostname at exactly `ips` (new addresses appended, gone ones dropped), as
+ * dockerd keeps it. Written in place: the container sees the file through a bind mount of
+ * this inode, which a rename would leave behind.
+ */
+export async function syncHostsAddresses(hostsPath: string, hostname: string, ips: string[]): Promise<void> {
+  const text = await readFile(hostsPath, 'utf8').catch(() => '');
+  const lines = text.split('\n').filter((l) => l !== '');
+  const own = (l: string) => {
+    const [ip, ...names] = l.split(/\s+/);
+    return names.length === 1 && names[0] === hostname ? ip : undefined;
+  };
+  const kept = lines.filter((l) => {
+    const ip = own(l);
+    return ip === undefined || ips.includes(ip);
+  });
+  const have = new Set(kept.map(own).filter((ip) => ip !== undefined));
+  for (const ip of ips) if (!have.has(ip)) kept.push(`${ip}\t${hostname}`);
+  const next = kept.join('\n') + '\n';
+  if (next !== text) await writeFile(hostsPath, next, { mode: 0o644 });
 }

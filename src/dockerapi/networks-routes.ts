@@ -66,6 +66,7 @@ async function connect(ctx: ApiContext): Promise<void> {
   const id = await containerId(ctx, body);
   const cfg = body.EndpointConfig && typeof body.EndpointConfig === 'object' ? body.EndpointConfig : {};
   await svc.connect(param(ctx, 'id'), id, cfg);
+  await ctx.engine.containers.networksChanged?.(id);
   sendStatus(ctx, 200);
 }
 
@@ -75,5 +76,6 @@ async function disconnect(ctx: ApiContext): Promise<void> {
   svc.resolve(param(ctx, 'id'));
   const id = await containerId(ctx, body);
   await svc.disconnect(param(ctx, 'id'), id, { force: body.Force === true || boolQuery(ctx.query, 'force') });
+  await ctx.engine.containers.networksChanged?.(id);
   sendStatus(ctx, 200);
 }

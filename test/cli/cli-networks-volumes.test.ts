@@ -61,3 +61,27 @@ test('volume create/ls/inspect/rm/prune as docker prints them', async () => {
   assert.match(pruned.stdout, new RegExp(`Deleted Volumes:\\nvol-${tag}\\n`));
   assert.equal((await wharf(['volume', 'ls', '-q'])).stdout, '');
 });
+
+test("a running container's /etc/hosts gains and loses its address on network connect/disconnect", async () => {
+  for (const n of ['ha', 'hb']) assert.equal((await docker(['network', 'create', `${n}-${tag}`])).code, 0);
+  const name = `hc-${tag}`;
+  try {
+    const run = await docker(['run', '-d', '--name', name, '--hostname', 'hostsbox', '--network', `ha-${tag}`, `nv-${tag}:1`, 'sleep', '60']);
+    assert.equal(run.code, 0, run.stderr);
+    const ipOn = async (net: string) => (await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, name])).stdout.trim();
+    const hosts = async () => (await docker(['exec', name, 'cat', '/etc/hosts'])).stdout;
+    const first = await ipOn(`ha-${tag}`);
+    assert.match(await hosts(), new RegExp(`^${first.replace(/\./g, '\\.')}\\thostsbox$`, 'm'));
+    assert.equal((await docker(['network', 'connect', `hb-${tag}`, name])).code, 0);
+    const second = await ipOn(`hb-${tag}`);
+    assert.match(second, /^\d+\.\d+\.\d+\.\d+$/);
+    const after = await hosts();
+    assert.match(after, new RegExp(`^${first.replace(/\./g, '\\.')}\\thostsbox$`, 'm'));
+    assert.match(after, new RegExp(`^${second.replace(/\./g, '\\.')}\\thostsbox$`, 'm'));
+    assert.equal((await docker(['network', 'disconnect', `hb-${tag}`, name])).code, 0);
+    assert.doesNotMatch(await hosts(), new RegExp(`^${second.replace(/\./g, '\\.')}\\t`, 'm'));
+  } finally {
+    await docker(['rm', '-f', name]);
+    for (const n of ['ha', 'hb']) await docker(['network', 'rm', `${n}-${tag}`]);
+  }
+});
