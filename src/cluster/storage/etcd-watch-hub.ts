@@ -27,6 +27,7 @@ export class EtcdWatchHub {
   private readonly subs = new Set<Subscriber>();
   private cancelWatch?: () => void;
 
+  private closed = false;
   /** The key index is complete and current (it follows the watch). */
   keysReady = false;
 
@@ -49,8 +50,15 @@ export class EtcdWatchHub {
 
   private async run(): Promise<void> {
     this.startRevision = await this.currentRevision();
-    this.keys.reset(await this.keysAt(this.startRevision));
+    const keys = await this.keysAt(this.startRevision);
+    if (this.closed) throw new Error('etcd store closed');
+    this.keys.reset(keys);
     const watcher = await this.client.watch().prefix('/').withPreviousKV().startRevision(String(this.startRevision + 1)).create();
+    if (this.closed) {
+      // Closed while the watch was being set up (a list may start the hub in the background).
+      void watcher.cancel().catch(() => undefined);
+      throw new Error('etcd store closed');
+    }
     watcher.on('data', (res) => {
       for (const e of res.events) {
         const revision = Number(e.kv.mod_revision);
@@ -92,6 +100,7 @@ export class EtcdWatchHub {
   }
 
   close(): void {
+    this.closed = true;
     this.keysReady = false;
     this.cancelWatch?.();
     this.subs.clear();
