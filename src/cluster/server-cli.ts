@@ -13,6 +13,7 @@ import { bootstrapCluster } from './apiserver/bootstrap.js';
 import { ensurePki } from './apiserver/certs.js';
 import { writeKubeconfig } from './apiserver/kubeconfig.js';
 import { startControllers } from './controllers/index.js';
+import { tuneHeapForServer } from './server-memory.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import type { Store } from './storage/store.js';
@@ -75,6 +76,7 @@ export async function runServer(argv: string[]): Promise<number> {
     throw err;
   }
   const f = cmd.opts<ServerFlags>();
+  tuneHeapForServer();
   const dataDir = resolve(f.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const port = Number(f.httpsListenPort);

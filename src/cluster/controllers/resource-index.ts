@@ -18,6 +18,12 @@ export interface IndexedObject {
   finalizers: string[];
 }
 
+/** Entries of objects without owners or finalizers (most) share these: one fewer array per object. */
+const NO_OWNERS = Object.freeze([]) as unknown as OwnerReference[];
+const NO_FINALIZERS = Object.freeze([]) as unknown as string[];
+/** Objects read per page while the index loads. */
+const START_PAGE = 1000;
+
 export type IndexListener = (ev: { type: 'PUT' | 'DELETE'; obj: IndexedObject; object: KObject }) => void;
 
 export class ResourceIndex {
@@ -41,9 +47,18 @@ export class ResourceIndex {
   }
 
   async start(): Promise<void> {
-    const list = await this.reg.store.list('/registry/');
-    for (const kv of list.items) this.apply({ type: 'PUT', key: kv.key, value: kv.value, revision: kv.modRevision }, false);
-    this.watch = await this.reg.store.watch('/registry/', list.revision, { onEvent: (ev) => this.apply(ev, true) });
+    // In pages: the whole registry at once would hold every stored value in memory together.
+    let after: string | undefined;
+    let revision: number | undefined;
+    do {
+      const page = await this.reg.store.list('/registry/', { after, limit: START_PAGE, revision });
+      revision ??= page.revision;
+      for (const kv of page.items) this.apply({ type: 'PUT', key: kv.key, value: kv.value, revision: kv.modRevision }, false);
+      after = page.more && page.items.length ? page.items[page.items.length - 1].key : undefined;
+    } while (after !== undefined);
+    // Stores without snapshots (SQLite) may show later states in later pages: replaying from
+    // the first page's revision brings every entry to the latest state either way.
+    this.watch = await this.reg.store.watch('/registry/', revision, { onEvent: (ev) => this.apply(ev, true) });
   }
 
   stop(): void {
@@ -70,7 +85,7 @@ export class ResourceIndex {
       this.byKey.delete(ev.key);
     }
     const m = object.metadata;
-    const entry: IndexedObject = { key: ev.key, rs, uid: m.uid ?? '', namespace: m.namespace, name: m.name ?? '', owners: m.ownerReferences ?? [], deleting: !!m.deletionTimestamp, finalizers: m.finalizers ?? [] };
+    const entry: IndexedObject = { key: ev.key, rs, uid: m.uid ?? '', namespace: m.namespace, name: m.name ?? '', owners: m.ownerReferences ?? NO_OWNERS, deleting: !!m.deletionTimestamp, finalizers: m.finalizers ?? NO_FINALIZERS };
     if (ev.type === 'PUT') {
       this.byKey.set(ev.key, entry);
       this.byUid.set(entry.uid, entry);
