@@ -26,6 +26,10 @@ import {
 /** Keys per read when a caller wants a whole prefix (etcd answers each read in one message). */
 const PAGE = 1000;
 
+/** Read-ahead pages kept at most, and for how long. */
+const READ_AHEAD_PAGES = 16;
+const READ_AHEAD_MS = 30_000;
+
 /** Extra keys a bounded read spans, so a few deletions the index has not heard of yet cost no second read. */
 const BOUND_SLACK = 8;
 
@@ -35,6 +39,30 @@ const byteOrderBefore = (a: string, b: string): boolean => (/^[\0-\x7f]*$/.test(
 const isCompacted = (err: unknown): boolean => /compacted/i.test(String((err as Error)?.message ?? err));
 const toKeyValue = (kv: EtcdKv): KeyValue => ({ key: kv.key, value: kv.value, modRevision: kv.modRevision });
 
+type Page = { kvs: EtcdKv[]; revision: number; more: boolean };
+
+/** Pages read ahead for paginated lists; few, and short-lived (a page unused for long is dropped). */
+class PageReadAhead {
+  private readonly pages = new Map<string, { at: number; page: Promise<Page> }>();
+
+  put(prefix: string, start: string, limit: number, revision: number, read: () => Promise<Page>): void {
+    const now = Date.now();
+    for (const [k, v] of this.pages) if (now - v.at > READ_AHEAD_MS || this.pages.size >= READ_AHEAD_PAGES) this.pages.delete(k);
+    const page = read();
+    // An unused read-ahead that failed must not surface as an unhandled rejection.
+    page.catch(() => undefined);
+    this.pages.set(`${revision}\0${limit}\0${prefix}\0${start}`, { at: now, page });
+  }
+
+  take(prefix: string, start: string, limit: number, revision: number | undefined): Promise<Page> | undefined {
+    if (revision === undefined) return undefined;
+    const k = `${revision}\0${limit}\0${prefix}\0${start}`;
+    const hit = this.pages.get(k);
+    this.pages.delete(k);
+    return hit && Date.now() - hit.at <= READ_AHEAD_MS ? hit.page : undefined;
+  }
+}
+
 export class EtcdStore implements Store {
   /** Watches (a stream API) go through the etcd3 client. */
   private readonly client: Etcd3;
@@ -43,6 +71,7 @@ export class EtcdStore implements Store {
   private readonly hub: EtcdWatchHub;
   /** Every stored key (no values), kept by the hub's watch: tells where a page ends. */
   private readonly keys = new KeyIndex();
+  private readonly readAhead = new PageReadAhead();
 
   /** `endpoints`: "http://127.0.0.1:2379" or a comma-separated list. */
   constructor(endpoints: string) {
@@ -70,10 +99,19 @@ export class EtcdStore implements Store {
     let revision = opts.revision;
     for (;;) {
       const want = opts.limit ? Math.min(opts.limit - items.length, PAGE) : PAGE;
-      const page = await this.page(prefix, start, want, revision);
+      const page = await (this.readAhead.take(prefix, start, want, revision) ?? this.page(prefix, start, want, revision));
       for (const kv of page.kvs) items.push(toKeyValue(kv));
       revision ??= page.revision;
-      if (!page.more || (opts.limit && items.length >= opts.limit)) return { items, revision, more: page.more };
+      if (!page.more || (opts.limit && items.length >= opts.limit)) {
+        // A client paging through a list asks for the next page next: read it while this one
+        // is sent (pinned to the same revision, so it is the very answer etcd would give).
+        if (page.more && opts.limit) {
+          const next = page.kvs[page.kvs.length - 1].key + '\0';
+          const rev = revision;
+          this.readAhead.put(prefix, next, want, rev, () => this.page(prefix, next, want, rev));
+        }
+        return { items, revision, more: page.more };
+      }
       start = page.kvs[page.kvs.length - 1].key + '\0';
     }
   }
@@ -85,7 +123,7 @@ export class EtcdStore implements Store {
    * keys wanted; reads continue from where the last ended, at the first read's revision,
    * until limit + 1 keys are found or the prefix ends.
    */
-  private async page(prefix: string, start: string, limit: number, revision?: number): Promise<{ kvs: EtcdKv[]; revision: number; more: boolean }> {
+  private async page(prefix: string, start: string, limit: number, revision?: number): Promise<Page> {
     const end = prefixEnd(prefix);
     if (!this.hub.keysReady) {
       // Until the index is loaded, an open read (and a start of the index for later lists).
