@@ -5,21 +5,15 @@
  * - cold build (first build; then medians of --no-cache builds)
  * - rebuild with nothing changed
  * - rebuild after changing one copied file
- * Wharf's API is served in-process on a private engine (the build route registered on it).
+ * Wharf runs as its own daemon process (`wharf daemon`, as users run it) on private paths.
  * Run: node dist/bench/build.bench.js   (as root, after scripts/setup.sh --test)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { spawnSync } from 'node:child_process';
-import { DockerApi } from '../src/dockerapi/server.js';
-import { openEngine } from '../src/engine/open-engine.js';
 import { busyboxRootfsTar } from '../test/support/busybox-rootfs.js';
-import { startDockerd } from '../test/support/daemons.js';
-import { mountsUnder } from '../test/support/engine-fixture.js';
+import { startDockerd, startWharfDaemon } from '../test/support/daemons.js';
 import { dockerCli } from '../test/build/build-api.js';
 import { median, report } from './bench-util.js';
 
@@ -63,19 +57,15 @@ async function main(): Promise<void> {
   const ctx = join(base, 'ctx');
   await mkdir(ctx);
   await makeContext(ctx);
-  const engine = await openEngine({ dataRoot: join(base, 'data'), execRoot: join(base, 'exec') });
-  const server = createServer();
-  const api = new DockerApi({ engine, log: { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) } });
-  api.attach(server);
-  const sock = join(base, 'wharf.sock');
-  await new Promise<void>((r) => server.listen(sock, r));
-  const wharf = `unix://${sock}`;
+  const wharfd = await startWharfDaemon();
+  const wharf = wharfd.host;
   const dockerd = await startDockerd();
   try {
     const rootfs = await busyboxRootfsTar();
-    await engine.images.importRootfs(Readable.from([rootfs]), { reference: 'busybox:latest', changes: ['CMD ["sh"]'] });
-    const imp = await dockerCli(dockerd.host, ['import', '--change', 'CMD ["sh"]', '-', 'busybox:latest'], { input: rootfs });
-    if (imp.code !== 0) throw new Error(imp.stderr);
+    for (const host of [wharf, dockerd.host]) {
+      const imp = await dockerCli(host, ['import', '--change', 'CMD ["sh"]', '-', 'busybox:latest'], { input: rootfs });
+      if (imp.code !== 0) throw new Error(imp.stderr);
+    }
     const results: Record<string, { wharf: number[]; docker: number[] }> = { cold: { wharf: [], docker: [] }, nochange: { wharf: [], docker: [] }, onefile: { wharf: [], docker: [] } };
     const each = async (name: keyof typeof results, args: string[], before?: (i: number) => Promise<void>) => {
       for (let i = 0; i < RUNS; i++) {
@@ -98,12 +88,8 @@ async function main(): Promise<void> {
       row('rebuild, one copied file changed', 'onefile', '<= 0.7'),
     ]);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    for (const c of await engine.containers.list({ all: true })) await engine.containers.remove(c.Id, { force: true }).catch(() => {});
-    await engine.close();
+    await wharfd.stop();
     await dockerd.stop();
-    for (const m of mountsUnder(base).reverse()) spawnSync('umount', ['-l', m.split(' ')[1]]);
     await rm(base, { recursive: true, force: true });
   }
 }
