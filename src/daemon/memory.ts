@@ -1,10 +1,7 @@
 /**
  * Keeping a long-running, mostly idle daemon small. Node sizes V8 for throughput: young
- * generation semi-spaces that grow to 16 MiB each, TurboFan compiling hot functions (its
- * code pages, optimised code and compile zones stay resident), and no collection at all
- * while idle, so garbage from the last pull or build (tens of MiB of buffers) stays.
- * The daemon's JavaScript is glue around processes, files and native crypto/zlib, so
- * it trades a little peak speed for about 20 MiB of idle RSS.
+ * generation semi-spaces that grow to 16 MiB each, and no collection at all while idle,
+ * so garbage from the last pull or build (tens of MiB of buffers) stays.
  *
  * The settings are applied at run time (v8.setFlagsFromString) because the daemon is also
  * started as `node bin/wharf daemon`, where no command-line flag can be added.
@@ -14,15 +11,16 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * Applies the V8 settings. Call once in the daemon process only (not in tests or embedders),
- * before its modules load: start-up alone would otherwise grow the young generation and
- * run hot loops (route tables, state restore) through TurboFan.
+ * before its modules load: start-up alone would otherwise grow the young generation.
  */
 export function tuneV8ForDaemon(): void {
   // The young generation keeps its initial 1 MiB semi-spaces: scavenges stay cheap and
   // frequent, and the 30 MiB a grown new space would pin is never committed.
   setFlagsFromString('--semi-space-growth-factor=1');
-  // Interpreter and baseline (Sparkplug) code only: no TurboFan pages, zones or optimised code.
-  setFlagsFromString('--max-opt=1');
+  // TurboFan stays on: without it (--max-opt=1) idle RSS is ~10 MiB lower, but the daemon's
+  // own hot loops (tar parsing and layer writing in builds and pulls) ran 1.4-2x slower and a
+  // one-file-changed rebuild through the daemon went from ~2.0 s to ~2.7 s.
+
   // Smaller heap growing steps and more eager memory reduction (about 2.5 MiB less at start).
   setFlagsFromString('--optimize-for-size');
 }
