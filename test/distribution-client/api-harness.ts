@@ -1,41 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Logger } from '../../src/dockerapi/context.js';
-import { DockerApi } from '../../src/dockerapi/server.js';
 import type { Engine } from '../../src/engine/engine.js';
-
-const quietLog: Logger = { debug() {}, info() {}, warn() {}, error: (m) => process.stderr.write(`api error: ${m}\n`) };
+import { serveApi } from '../dockerapi/api-harness.js';
 
 export interface ServedApi {
   host: string;
   close(): Promise<void>;
 }
 
-/** The Docker API for `engine` on a fresh unix socket, with the distribution routes. */
+/** The Docker API for `engine` on a fresh unix socket (the dockerapi tests' harness). */
 export async function serveDistributionApi(engine: Engine): Promise<ServedApi> {
-  const dir = mkdtempSync(join(tmpdir(), 'wharf-dc-api-'));
-  const socket = join(dir, 'api.sock');
-  const server: Server = createServer();
-  const api = new DockerApi({ engine, log: quietLog });
-  api.attach(server);
-  const conns = new Set<Socket>();
-  server.on('connection', (s) => {
-    conns.add(s);
-    s.on('close', () => conns.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(socket, resolve));
-  return {
-    host: `unix://${socket}`,
-    close: async () => {
-      for (const s of conns) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return serveApi(engine);
 }
 
 export interface CliResult {
