@@ -32,15 +32,7 @@ export async function recordLayerBlob(store: ImageStore, desc: Descriptor): Prom
   } catch (err) {
     throw invalidParameter(`layer ${desc.digest} is not a valid tar archive: ${err instanceof Error ? err.message : String(err)}`, err);
   }
-  const d: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-  return store.lock.run(async () => {
-    const prev = store.layers.items.get(scan.diffId);
-    const rec: LayerRecord = prev
-      ? { ...prev, blobs: prev.blobs.some((b) => b.digest === d.digest) ? prev.blobs : [...prev.blobs, d] }
-      : { diffId: scan.diffId, tarSize: scan.tarSize, contentSize: scan.contentSize, blobs: [d] };
-    await store.layers.put(scan.diffId, rec);
-    return rec;
-  });
+  return recordScannedLayer(store, desc, scan);
 }
 
 /**
