@@ -2,11 +2,11 @@
  * End to end: the wharf CLI driving a real daemon (WHARF_TEST_DAEMON: docker's dockerd by
  * default, or Wharf's), compared with the real docker CLI where output shapes matter.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { docker, importBusybox, startTestDaemon, uniqueName, wharf, type TestDaemon } from './test-daemon.js';
+import { daemonWithBusybox, docker, uniqueName, wharf, type TestDaemon } from './test-daemon.js';
 
 describe('wharf CLI: containers', () => {
   let d: TestDaemon;
@@ -18,19 +18,7 @@ describe('wharf CLI: containers', () => {
     return n;
   };
 
-  before(async () => {
-    d = await startTestDaemon();
-    await importBusybox(d, image);
-  });
-  after(async () => {
-    if (!d) return;
-    try {
-      if (names.length > 0) await wharf(d, ['rm', '-f', ...names]);
-      await wharf(d, ['rmi', '-f', image]);
-    } finally {
-      await d.stop();
-    }
-  });
+  daemonWithBusybox(image, names, (x) => (d = x));
 
   test('run --rm IMG echo hi prints hi, exits 0 and leaves no container', async () => {
     const name = nameFor('hi');
@@ -258,19 +246,7 @@ describe('wharf CLI: run/create flags build the same container as the docker CLI
   const image = `${uniqueName('wh-cli-flags')}:1`;
   const names: string[] = [];
 
-  before(async () => {
-    d = await startTestDaemon();
-    await importBusybox(d, image);
-  });
-  after(async () => {
-    if (!d) return;
-    try {
-      if (names.length > 0) await wharf(d, ['rm', '-f', ...names]);
-      await wharf(d, ['rmi', '-f', image]);
-    } finally {
-      await d.stop();
-    }
-  });
+  daemonWithBusybox(image, names, (x) => (d = x));
 
   test('Config and HostConfig from ~50 flags match docker create against the same daemon', async () => {
     const envFile = join(d.dir, 'env');

@@ -2,10 +2,10 @@
  * Terminal behaviour of the wharf CLI: -it through a real pseudo-terminal (util-linux
  * `script`), the detach keys, and --sig-proxy forwarding signals to the container.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { CLI_MAIN, importBusybox, startTestDaemon, uniqueName, wharf, type TestDaemon } from './test-daemon.js';
+import { CLI_MAIN, daemonWithBusybox, uniqueName, wharf, type TestDaemon } from './test-daemon.js';
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -47,19 +47,7 @@ describe('wharf CLI: terminals and signals', () => {
   const image = `${uniqueName('wh-cli-tty')}:1`;
   const names: string[] = [];
 
-  before(async () => {
-    d = await startTestDaemon();
-    await importBusybox(d, image);
-  });
-  after(async () => {
-    if (!d) return;
-    try {
-      if (names.length > 0) await wharf(d, ['rm', '-f', ...names]);
-      await wharf(d, ['rmi', '-f', image]);
-    } finally {
-      await d.stop();
-    }
-  });
+  daemonWithBusybox(image, names, (x) => (d = x));
 
   test('run -it: a real TTY inside, typed input reaches it, the exit code comes back', async () => {
     const name = uniqueName('wh-cli-it');

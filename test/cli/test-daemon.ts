@@ -6,6 +6,7 @@
  * Both speak the Engine API, so the same tests run against either.
  */
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +93,27 @@ export async function importBusybox(d: TestDaemon, ref: string): Promise<void> {
 /** A name unique to this test run. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * For a describe block: starts a test daemon with busybox imported as `image` (handed over
+ * through `use`), and afterwards removes the containers listed in `names`, the image and
+ * the daemon.
+ */
+export function daemonWithBusybox(image: string, names: string[], use: (d: TestDaemon) => void): void {
+  let d: TestDaemon | undefined;
+  before(async () => {
+    d = await startTestDaemon();
+    use(d);
+    await importBusybox(d, image);
+  });
+  after(async () => {
+    if (!d) return;
+    try {
+      if (names.length > 0) await wharf(d, ['rm', '-f', ...names]);
+      await wharf(d, ['rmi', '-f', image]);
+    } finally {
+      await d.stop();
+    }
+  });
 }
