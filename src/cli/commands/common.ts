@@ -84,3 +84,18 @@ export function writeAsync(stream: NodeJS.WritableStream, chunk: Buffer | string
     stream.write(chunk, (err) => (err ? reject(err) : resolve()));
   });
 }
+
+/**
+ * `k=v` flag values (`--label`, `-o/--opt`) as a map; a bare `k` means an empty value.
+ * `strictFlag`: the flag whose values must be key=value, as docker insists for `-o`.
+ */
+export function keyValues(values: string[], strictFlag?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0 && strictFlag) throw new CliError(`invalid argument "${v}" for "${strictFlag}" flag: expected key=value`, 125);
+    if (eq < 0) out[v] = '';
+    else out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}

@@ -2,20 +2,8 @@
 import type { Command } from '../context.js';
 import { CliError } from '../cli-error.js';
 import { renderRows, type Row } from '../format/list.js';
-import { eachName, filtersParam, shortId } from './common.js';
+import { eachName, filtersParam, keyValues, shortId } from './common.js';
 import { confirm } from './prune.js';
-
-/** `-o k=v` / `--label k=v` lists as a map. */
-function keyValues(values: string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq <= 0 && flag !== 'label') throw new CliError(`invalid argument "${v}" for "${flag}" flag: expected key=value`, 125);
-    if (eq < 0) out[v] = '';
-    else out[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return out;
-}
 
 export const networkCreate: Command = {
   spec: {
@@ -55,7 +43,7 @@ export const networkCreate: Command = {
         EnableIPv6: a.bool('ipv6'),
         IPAM: { Driver: 'default', Config: config, Options: {} },
         Options: keyValues(a.list('opt'), '-o, --opt'),
-        Labels: keyValues(a.list('label'), 'label'),
+        Labels: keyValues(a.list('label')),
       },
     });
     ctx.stdout.write(`${res.Id}\n`);

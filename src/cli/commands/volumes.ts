@@ -2,18 +2,8 @@
 import type { Command } from '../context.js';
 import { renderRows, type Row } from '../format/list.js';
 import { humanSize } from '../format/units.js';
-import { eachName, filtersParam } from './common.js';
+import { eachName, filtersParam, keyValues } from './common.js';
 import { confirm } from './prune.js';
-
-function keyValues(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq < 0) out[v] = '';
-    else out[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return out;
-}
 
 export const volumeCreate: Command = {
   spec: {
