@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, statSync, unlinkSync, chmodSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { conflict, invalidParameter } from '../common/errors.js';
@@ -67,12 +67,12 @@ async function makeServer(h: HostAddress, cfg: DaemonConfig, log: Logger): Promi
 
 /**
  * Opens every `-H` address with the API attached; on failure, the ones already open are closed.
- * `onActivity` is called as connections and requests come and go (the idle memory release).
+ * `hooks` hear connections and requests come and go (the daemon's memory policies).
  */
-export async function listenAll(cfg: DaemonConfig, api: DockerApi, log: Logger, onActivity?: () => void): Promise<Listener[]> {
+export async function listenAll(cfg: DaemonConfig, api: DockerApi, log: Logger, hooks: ListenerHooks = {}): Promise<Listener[]> {
   const open: Listener[] = [];
   try {
-    for (const h of cfg.hosts) open.push(await listenOne(h, cfg, api, log, onActivity));
+    for (const h of cfg.hosts) open.push(await listenOne(h, cfg, api, log, hooks));
   } catch (err) {
     await Promise.all(open.map((l) => l.close()));
     throw err;
@@ -80,10 +80,17 @@ export async function listenAll(cfg: DaemonConfig, api: DockerApi, log: Logger, 
   return open;
 }
 
-async function listenOne(h: HostAddress, cfg: DaemonConfig, api: DockerApi, log: Logger, onActivity?: () => void): Promise<Listener> {
+export interface ListenerHooks {
+  /** A connection or request came or went. */
+  onActivity?: () => void;
+  /** A request arrived (before the API handles it). */
+  onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+async function listenOne(h: HostAddress, cfg: DaemonConfig, api: DockerApi, log: Logger, hooks: ListenerHooks): Promise<Listener> {
+  const { onActivity, onRequest } = hooks;
   if (h.kind === 'unix') await prepareUnixPath(h.path);
   const server = await makeServer(h, cfg, log);
-  api.attach(server);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -93,12 +100,17 @@ async function listenOne(h: HostAddress, cfg: DaemonConfig, api: DockerApi, log:
       onActivity?.();
     });
   });
-  if (onActivity) {
-    server.on('request', (_req, res) => {
-      onActivity();
-      res.once('close', onActivity);
+  if (onActivity || onRequest) {
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      onRequest?.(req, res);
+      if (onActivity) {
+        onActivity();
+        res.once('close', onActivity);
+      }
     });
   }
+  // After the hooks, so that they hear of a request before the API starts on it.
+  api.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (h.kind === 'unix') server.listen(h.path, () => resolve());

@@ -7,10 +7,11 @@ import { openEngine } from '../engine/open-engine.js';
 import { DEFAULT_CERTS_DIRS, setRegistryHosts } from '../distribution/client/settings.js';
 import { lockDataRoot } from './data-root-lock.js';
 import { parseDaemonFlags, USAGE, type DaemonConfig } from './flags.js';
-import { listenAll, type Listener } from './listeners.js';
+import { listenAll, type Listener, type ListenerHooks } from './listeners.js';
 import { createLogger } from './log.js';
 import { removePidfile, writePidfile } from './pidfile.js';
-import { collectWhenIdle, fullGcFunction } from './memory.js';
+import { collectWhenIdle, daemonOptimizerGate, fullGcFunction } from './memory.js';
+import { isBulkRequest } from './optimizer-gate.js';
 
 /** How long the API must be quiet before the garbage of the last burst of work is released. */
 const IDLE_COLLECT_MS = 5000;
@@ -48,7 +49,7 @@ async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
  * Brings the daemon up: data-root lock, pidfile, engine, listeners — in that order, and
  * undone in reverse if a step fails. `engine` may be given (tests, embedding).
  */
-export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; log?: Logger; onActivity?: () => void } = {}): Promise<RunningDaemon> {
+export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; log?: Logger; hooks?: ListenerHooks } = {}): Promise<RunningDaemon> {
   const log = opts.log ?? createLogger(cfg.logLevel);
   const lock = await lockDataRoot(cfg.dataRoot);
   const undo: (() => Promise<void>)[] = [() => lock.release()];
@@ -61,7 +62,7 @@ export async function startDaemon(cfg: DaemonConfig, opts: { engine?: Engine; lo
     undo.push(() => removePidfile(cfg.pidfile));
     const engine = opts.engine ?? (await openEngineFor(cfg));
     undo.push(() => engine.close());
-    const listeners = await listenAll(cfg, new DockerApi({ engine, log }), log, opts.onActivity);
+    const listeners = await listenAll(cfg, new DockerApi({ engine, log }), log, opts.hooks);
     undo.push(async () => void (await Promise.all(listeners.map((l) => l.close()))));
     log.info(`Wharf daemon started (data root ${cfg.dataRoot}, pid ${process.pid})`);
     let closing: Promise<void> | undefined;
@@ -100,6 +101,15 @@ export async function serveUntilSignal(daemon: RunningDaemon, log: Logger): Prom
   return signal;
 }
 
+/** Bulk requests may switch TurboFan on (daemon/optimizer-gate.ts); undefined when V8 was not tuned for a daemon. */
+function optimizeBulkRequests(): ListenerHooks['onRequest'] {
+  const gate = daemonOptimizerGate();
+  if (!gate) return undefined;
+  return (req, res) => {
+    if (isBulkRequest(req.method, req.url)) res.once('close', gate.open());
+  };
+}
+
 /**
  * `wharf daemon [flags]`: runs until SIGTERM or SIGINT, then shuts down cleanly and
  * resolves with the exit code (0; 1 when it could not start; 125 for bad flags).
@@ -122,7 +132,7 @@ export async function runDaemon(argv: string[], opts: { engine?: Engine } = {}):
   const idle = gc ? collectWhenIdle(gc, IDLE_COLLECT_MS) : undefined;
   let daemon: RunningDaemon;
   try {
-    daemon = await startDaemon(cfg, { log, engine: opts.engine, onActivity: idle?.touch });
+    daemon = await startDaemon(cfg, { log, engine: opts.engine, hooks: { onActivity: idle?.touch, onRequest: optimizeBulkRequests() } });
   } catch (err) {
     log.error(`failed to start daemon: ${errorMessage(err)}`);
     return 1;
