@@ -12,6 +12,7 @@ import type { Image } from '../images/types.js';
 import { familiarString, normalize, parseNormalizedNamed } from '../reference/reference.js';
 import { BuildCache } from './build-cache.js';
 import { BuildContext } from './context/build-context.js';
+import { FilePool } from './context/file-pool.js';
 import { parseInstruction, parseStages, type ParsedFile, type Stage, type Step } from './dockerfile/instructions.js';
 import { DockerfileParseError, parseDockerfile } from './dockerfile/parser.js';
 import { processWord, type Env } from './dockerfile/shell-lex.js';
@@ -65,16 +66,38 @@ export class BuildError extends Error {
   }
 }
 
+/** How long builds must be quiet before unused pooled context files are removed. */
+const POOL_SWEEP_DELAY_MS = 2000;
+
 export class Builder {
   private readonly writer: ImageWriter;
   private readonly cache: BuildCache;
   private readonly tmpBase: string;
+  private readonly pool: FilePool;
+  private sweepTimer?: NodeJS.Timeout;
   private cleaned?: Promise<void>;
 
   constructor(private readonly engine: Engine) {
     this.writer = new ImageWriter(engine.images);
     this.cache = new BuildCache(engine.dataRoot, engine.images);
     this.tmpBase = join(engine.dataRoot, 'build-tmp');
+    this.pool = new FilePool(join(engine.dataRoot, 'build-pool'));
+  }
+
+  /**
+   * `docker builder prune`: pooled context files no layer uses (`all`: every pooled file;
+   * layers keep the inodes they link). The cache index itself is kept: its entries point at
+   * images, which image prune removes.
+   */
+  prune(all = false): { bytes: number; count: number } {
+    return this.pool.sweep(all);
+  }
+
+  /** The pool's sweep runs once builds have been quiet a while, off the builds' own time. */
+  private sweepSoon(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = setTimeout(() => this.pool.sweep(), POOL_SWEEP_DELAY_MS);
+    this.sweepTimer.unref();
   }
 
   /** Builds from a context tar; resolves with the image ID. */
@@ -95,8 +118,9 @@ export class Builder {
     // The engine's container waits hold no event-loop handle of their own; a build in
     // progress keeps the process alive until it ends.
     const keepAlive = setInterval(() => {}, 1 << 30);
+    const releasePool = this.pool.use();
     try {
-      ctxDir = await BuildContext.fromTar(context, tmpRoot).catch((err: Error) => {
+      ctxDir = await BuildContext.fromTar(context, tmpRoot, this.pool).catch((err: Error) => {
         throw new BuildError(`Error processing tar file: ${err.message}`);
       });
       const name = opts.dockerfile || 'Dockerfile';
@@ -116,6 +140,8 @@ export class Builder {
       clearInterval(keepAlive);
       await ctxDir?.close();
       await rm(tmpRoot, { recursive: true, force: true });
+      releasePool();
+      this.sweepSoon();
     }
   }
 

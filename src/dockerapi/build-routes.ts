@@ -3,7 +3,8 @@ import { BuildError, builderFor } from '../build/builder.js';
 import { bodyStream } from './body.js';
 import type { ApiContext } from './context.js';
 import { startJsonLines, type JsonLines } from './json-stream.js';
-import { boolQuery, strQuery } from './query.js';
+import { boolQuery, parseFilters, strQuery } from './query.js';
+import { sendJson } from './respond.js';
 import type { ApiRouter } from './router.js';
 
 /**
@@ -13,6 +14,17 @@ import type { ApiRouter } from './router.js';
  */
 export function registerBuildRoutes(router: ApiRouter): void {
   router.on('POST', '/build', buildHandler);
+  router.on('POST', '/build/prune', buildPruneHandler);
+}
+
+/**
+ * `POST /build/prune` (`docker builder prune`, `docker system prune`): removes the builder's
+ * pooled context files that no image layer uses (with `all`, every pooled file).
+ */
+export async function buildPruneHandler(ctx: ApiContext): Promise<void> {
+  parseFilters(ctx.query.get('filters'));
+  const { bytes } = builderFor(ctx.engine).prune(boolQuery(ctx.query, 'all'));
+  sendJson(ctx, 200, { CachesDeleted: null, SpaceReclaimed: bytes });
 }
 
 function jsonParam<T>(q: URLSearchParams, name: string): T | undefined {

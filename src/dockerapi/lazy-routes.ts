@@ -12,5 +12,6 @@ function lazy(load: () => Promise<Handler>): Handler {
 
 export function registerLazyRoutes(router: ApiRouter): void {
   router.on('POST', '/build', lazy(async () => (await import('./build-routes.js')).buildHandler));
+  router.on('POST', '/build/prune', lazy(async () => (await import('./build-routes.js')).buildPruneHandler));
   router.on('POST', '/auth', lazy(async () => (await import('./distribution-routes.js')).authHandler));
 }

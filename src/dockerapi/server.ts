@@ -16,7 +16,6 @@ import { registerSystemRoutes } from './system.js';
 import { registerEventRoutes } from './events.js';
 import { registerVolumeRoutes } from './volumes-routes.js';
 import { registerNetworkRoutes } from './networks-routes.js';
-import { registerPruneStubRoutes } from './prune-stubs.js';
 import { registerLazyRoutes } from './lazy-routes.js';
 import { readUpgradeBody } from './upgrade-body.js';
 
@@ -37,7 +36,6 @@ export function buildRouter(): ApiRouter {
   registerImageRoutes(router);
   registerVolumeRoutes(router);
   registerNetworkRoutes(router);
-  registerPruneStubRoutes(router);
   registerLazyRoutes(router);
   return router;
 }

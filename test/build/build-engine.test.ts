@@ -236,3 +236,43 @@ test('RUN here-documents, ARG scoping across stages, SHELL for RUN, unknown base
   assert.match(missing.error!, /127\.0\.0\.1:9.*(ECONNREFUSED|connection refused)/);
   await noLeftovers();
 });
+
+test('context files are pooled between builds: a rebuild after one change links the rest, and builder prune frees what no layer uses', async () => {
+  const files: Record<string, string> = { Dockerfile: 'FROM busybox\nCOPY src/ /app/\n', 'unused.txt': 'not copied\n' };
+  for (let i = 0; i < 20; i++) files[`src/f${i}.txt`] = `file ${i}\n`;
+  const first = await build(engine, files, { tags: ['pool-test:1'] });
+  assert.equal(first.error, undefined, first.output);
+  files['src/f7.txt'] = 'changed\n';
+  const second = await build(engine, files, { tags: ['pool-test:2'] });
+  assert.equal(second.error, undefined, second.output);
+  assert.match(await fileIn('pool-test:2', '/app/f7.txt'), /^changed\n$/);
+  assert.match(await fileIn('pool-test:2', '/app/f3.txt'), /^file 3\n$/);
+  assert.match(await fileIn('pool-test:1', '/app/f7.txt'), /^file 7\n$/);
+  // The two images' COPY layers share the unchanged files' inodes, not the changed one's.
+  const ino = async (image: string, path: string) => {
+    const { Id } = await engine.containers.create({ Image: image, Cmd: ['stat', '-c', '%i', path] }, {});
+    try {
+      const wait = engine.containers.wait(Id, 'next-exit');
+      await engine.containers.start(Id);
+      await wait;
+      let s = '';
+      for await (const e of (await engine.containers.logs(Id, { stdout: true })).entries) s += e.data.toString();
+      return s.trim();
+    } finally {
+      await engine.containers.remove(Id, { force: true });
+    }
+  };
+  assert.equal(await ino('pool-test:1', '/app/f3.txt'), await ino('pool-test:2', '/app/f3.txt'));
+  assert.notEqual(await ino('pool-test:1', '/app/f7.txt'), await ino('pool-test:2', '/app/f7.txt'));
+  // The Dockerfile and unused.txt were only in the contexts: prune gives their bytes back.
+  const { builderFor } = await import('../../src/build/builder.js');
+  const pruned = builderFor(engine).prune();
+  assert.ok(pruned.bytes >= 'not copied\n'.length + files.Dockerfile!.length, JSON.stringify(pruned));
+  assert.deepEqual(builderFor(engine).prune(), { count: 0, bytes: 0 });
+  // Layer files live on without the pool.
+  builderFor(engine).prune(true);
+  assert.match(await fileIn('pool-test:2', '/app/f3.txt'), /^file 3\n$/);
+  await engine.images.remove('pool-test:1', { force: true }).catch(() => {});
+  await engine.images.remove('pool-test:2', { force: true }).catch(() => {});
+  await noLeftovers();
+});

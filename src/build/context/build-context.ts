@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { materialize, readContext, type ContextEntry, type ReadContext } from './extract-context.js';
 import { IgnoreMatcher } from './dockerignore.js';
+import type { FilePool } from './file-pool.js';
 
 const MAX_LINKS = 255;
 
@@ -63,19 +64,23 @@ export class BuildContext {
     readonly dir: string,
     read: ReadContext,
     readonly ignore: IgnoreMatcher = new IgnoreMatcher([]),
+    private readonly pool?: FilePool,
   ) {
     this.entries = read.inMemory ? read.entries : undefined;
     this.fileDigests = read.inMemory ? new Map() : read.digests;
   }
 
-  /** Reads a context tar (plain or compressed); small ones stay in memory for now. */
-  static async fromTar(tar: Readable, tmpRoot: string): Promise<BuildContext> {
+  /**
+   * Reads a context tar (plain or compressed); small ones stay in memory for now. Files
+   * written out are placed from `pool` when given (file-pool.ts).
+   */
+  static async fromTar(tar: Readable, tmpRoot: string, pool?: FilePool): Promise<BuildContext> {
     const dir = await mkdtemp(join(tmpRoot, 'ctx-'));
     try {
-      const read = await readContext(tar, dir);
+      const read = await readContext(tar, dir, undefined, pool);
       const probe = new BuildContext(dir, read);
       const ignoreText = await probe.readText('.dockerignore').catch(() => '');
-      return new BuildContext(dir, read, IgnoreMatcher.fromContent(ignoreText));
+      return new BuildContext(dir, read, IgnoreMatcher.fromContent(ignoreText), pool);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
       throw err;
@@ -134,7 +139,7 @@ export class BuildContext {
     this.onDisk ??= (async () => {
       if (this.entries) {
         this.wholeDigest();
-        this.fileDigests = await materialize(this.entries, this.dir);
+        this.fileDigests = await materialize(this.entries, this.dir, this.pool);
         this.entries = undefined;
       }
       await this.applyIgnore();

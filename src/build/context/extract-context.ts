@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { decompress } from '../../archive/decompress.js';
 import { parseTar, type TarHeader } from '../../archive/tar-parse.js';
 import { cleanEntryName } from '../../archive/safe-path.js';
+import type { FilePool } from './file-pool.js';
 
 /** Contexts up to this size are kept in memory. */
 export const MEMORY_LIMIT = 256 << 20;
@@ -54,7 +55,11 @@ export class DiskWriter {
   /** Content digests by host path. */
   readonly digests = new Map<string, string>();
 
-  constructor(private readonly root: string) {}
+  /** With a pool, files held in memory are placed as links to pooled inodes (file-pool.ts). */
+  constructor(
+    private readonly root: string,
+    private readonly pool?: FilePool,
+  ) {}
 
   private async ensureDir(comps: string[]): Promise<void> {
     const key = comps.join('/');
@@ -81,6 +86,7 @@ export class DiskWriter {
         await utimes(path, e.mtime, e.mtime);
         return;
       }
+      if (this.pool && e.digest && this.pool.place(path, e.data, e.digest, e.mode, e.mtime)) return;
       // Small files, which contexts are mostly made of, are written with synchronous calls
       // on one descriptor: a thread-pool round trip per call costs more than the calls.
       // O_EXCL: a name given twice is a hostile or broken context, never overwrite through it.
@@ -149,15 +155,15 @@ export type ReadContext = { inMemory: true; entries: ContextEntry[] } | { inMemo
  * Reads a context tar: kept in memory while it stays under `limit` bytes, otherwise
  * everything is written under `root` (which must exist and be empty) as it arrives.
  */
-export async function readContext(input: Readable, root: string, limit = MEMORY_LIMIT): Promise<ReadContext> {
+export async function readContext(input: Readable, root: string, limit = MEMORY_LIMIT, pool?: FilePool): Promise<ReadContext> {
   const { stream } = await decompress(input);
   const entries: ContextEntry[] = [];
   let bytes = 0;
   let writer: DiskWriter | undefined;
-  for await (const { header, body } of parseTar(stream as AsyncIterable<Buffer>)) {
+  for await (const { header, body, data } of parseTar(stream as AsyncIterable<Buffer>)) {
     const e = entryOf(header);
     if (!e || e.type !== 'file') {
-      for await (const _ of body) void _;
+      if (!data) for await (const _ of body) void _;
       if (e) {
         if (writer) await writer.add(e);
         else entries.push(e);
@@ -176,9 +182,12 @@ export async function readContext(input: Readable, root: string, limit = MEMORY_
       writer.digests.set(join(root, ...e.comps), h.digest('hex'));
       continue;
     }
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    e.data = Buffer.concat(chunks);
+    if (data) e.data = data;
+    else {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      e.data = Buffer.concat(chunks);
+    }
     e.digest = createHash('sha256').update(e.data).digest('hex');
     bytes += e.data.length;
     if (writer) {
@@ -188,7 +197,7 @@ export async function readContext(input: Readable, root: string, limit = MEMORY_
     entries.push(e);
     if (bytes > limit) {
       // Too big to hold: from here on, straight to disk.
-      writer = new DiskWriter(root);
+      writer = new DiskWriter(root, pool);
       for (const p of entries.splice(0)) await writer.add(p);
     }
   }
@@ -198,8 +207,8 @@ export async function readContext(input: Readable, root: string, limit = MEMORY_
 }
 
 /** Writes in-memory entries under `root`; returns the file digests by host path. */
-export async function materialize(entries: ContextEntry[], root: string): Promise<Map<string, string>> {
-  const w = new DiskWriter(root);
+export async function materialize(entries: ContextEntry[], root: string, pool?: FilePool): Promise<Map<string, string>> {
+  const w = new DiskWriter(root, pool);
   for (const e of entries) await w.add(e);
   await w.finish();
   return w.digests;
