@@ -11,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { createOptimizerGate, type OptimizerGate } from './optimizer-gate.js';
 
 /** CPU time bulk requests use before TurboFan is switched on for them (optimizer-gate.ts). */
-const BULK_OPTIMIZE_AFTER_CPU_MS = 150;
+const BULK_OPTIMIZE_AFTER_CPU_MS = 400;
 
 /** V8's flags are the process's: so is the one gate over them, made by tuneV8ForDaemon. */
 let optimizerGate: OptimizerGate | undefined;
@@ -37,8 +37,11 @@ export function tuneV8ForDaemon(): void {
 }
 
 /**
- * A full, precise garbage collection, through the `gc` function V8 installs in new contexts
- * while --expose-gc is on (the flag is switched back off at once). Undefined if unavailable.
+ * A full, precise and compacting garbage collection, through the `gc` function V8 installs
+ * in new contexts while --expose-gc is on (the flag is switched back off at once).
+ * Undefined if unavailable. Compacting: after a burst (50 containers started at once, say)
+ * the old generation is left fragmented, and a plain full collection frees the objects but
+ * keeps every page they were spread over (5 MiB more RSS for good, in that example).
  * Called with no argument: in Node 20's V8 an options object other than {type: 'minor'} or
  * {execution: 'async'} means a minor (young generation) collection.
  */
@@ -56,7 +59,14 @@ export function fullGcFunction(): (() => void) | undefined {
   }
   if (typeof gc !== 'function') return undefined;
   const collect = gc as () => void;
-  return () => collect();
+  return () => {
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      collect();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  };
 }
 
 export interface IdleCollector {
