@@ -23,6 +23,7 @@ import { BuildStepError, runStage } from './stage-runner.js';
 import { shortHex, type StepContext } from './step-context.js';
 import { isNotFound } from '../common/errors.js';
 import { ImageStore } from '../images/image-store.js';
+import { byCodeUnit } from '../common/string-order.js';
 
 /**
  * A FROM image: the local one, else pulled from its registry as `docker build` does (the
@@ -169,7 +170,7 @@ export class Builder {
     };
     const needed = neededStages(stages, target, globalEnv, parsed.escape, stageByRef);
     const extra: Step[] = [];
-    const labels = Object.entries(opts.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const labels = Object.entries(opts.labels ?? {}).sort(([a], [b]) => byCodeUnit(a, b));
     if (labels.length > 0) {
       const node = parseDockerfile(`LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}='${v}'`).join(' ')}\n`).nodes[0];
       // Shown (and recorded) the way Docker prints its --label step.

@@ -4,6 +4,7 @@
  * `--` ending the flags, `-` as an argument, bool flags taking only `=value`, and for
  * run/create/exec no flags after the first argument (they belong to the container).
  */
+import { byCodeUnit } from '../common/string-order.js';
 
 export type FlagType = 'bool' | 'string' | 'list' | 'int';
 
@@ -181,7 +182,7 @@ export function helpText(spec: CommandSpec): string {
   if (spec.description) lines.push(`${spec.description}\n`);
   if (spec.flags.length > 0) {
     lines.push('Options:');
-    for (const f of [...spec.flags].sort((x, y) => x.name.localeCompare(y.name))) {
+    for (const f of [...spec.flags].sort((x, y) => byCodeUnit(x.name, y.name))) {
       const short = f.short ? `-${f.short}, ` : '    ';
       const type = f.type === 'bool' ? '' : f.type === 'list' ? ' list' : f.type === 'int' ? ' int' : ' string';
       lines.push(`  ${short}--${f.name}${type}`);

@@ -27,6 +27,7 @@ import { filterImages } from './image-filters.js';
 import { removeImage } from './image-remove.js';
 import { pruneImages } from './image-prune.js';
 import { imageHistory } from './image-history.js';
+import { byCodeUnit } from '../common/string-order.js';
 
 export interface ImageStoreOptions {
   /** Data root; metadata goes under <root>/image/, blobs under <root>/content/. */
@@ -158,7 +159,7 @@ export class ImageStore implements ImageService {
   async list(opts: ImageSummaryFilter = {}): Promise<Image[]> {
     const all = await Promise.all([...this.records.items.keys()].map((id) => this.toImage(id)));
     const out = await filterImages(this, all, opts);
-    return out.sort((a, b) => Date.parse(b.config.created ?? '') - Date.parse(a.config.created ?? '') || a.id.localeCompare(b.id));
+    return out.sort((a, b) => Date.parse(b.config.created ?? '') - Date.parse(a.config.created ?? '') || byCodeUnit(a.id, b.id));
   }
 
   // ---- names ----

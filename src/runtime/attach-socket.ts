@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
-import { SeqpacketSocket } from 'node-unix-socket';
+import type { SeqpacketSocket as SeqpacketSocketType } from 'node-unix-socket';
 import type { AttachStreams } from './runtime.js';
 
 /** conmon's first byte of each packet on the attach socket names the stream. */
@@ -20,7 +20,16 @@ export interface AttachConnection extends AttachStreams {
   done: Promise<void>;
 }
 
-export function connectAttach(dir: string, want: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachConnection> {
+/**
+ * node-unix-socket loads on first attach, not with the daemon: loading it costs about 5 MiB
+ * of RSS (its loader asks process.report for a full diagnostic report to tell glibc from
+ * musl), and a daemon that only runs detached containers never needs it.
+ */
+let seqpacket: Promise<typeof SeqpacketSocketType> | undefined;
+const loadSeqpacket = () => (seqpacket ??= import('node-unix-socket').then((m) => m.SeqpacketSocket));
+
+export async function connectAttach(dir: string, want: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachConnection> {
+  const SeqpacketSocket = await loadSeqpacket();
   return new Promise((resolve, reject) => {
     let dirFd: number;
     try {

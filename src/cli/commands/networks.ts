@@ -4,6 +4,7 @@ import { CliError } from '../cli-error.js';
 import { renderRows, type Row } from '../format/list.js';
 import { eachName, filtersParam, keyValues, shortId } from './common.js';
 import { confirm } from './prune.js';
+import { byCodeUnit } from '../../common/string-order.js';
 
 export const networkCreate: Command = {
   spec: {
@@ -68,7 +69,7 @@ export const networkLs: Command = {
   async run(ctx, a) {
     const client = await ctx.client();
     const nets = await client.json<Record<string, any>[]>('GET', '/networks', { query: { filters: filtersParam(a.list('filter')) } });
-    nets.sort((x, y) => String(x.Name).localeCompare(String(y.Name)));
+    nets.sort((x, y) => byCodeUnit(String(x.Name), String(y.Name)));
     const rows: Row[] = nets.map((n) => ({
       ID: a.bool('no-trunc') ? n.Id : shortId(n.Id),
       Name: n.Name,

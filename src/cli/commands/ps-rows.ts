@@ -3,6 +3,7 @@ import { ago, goTimeString, humanSize } from '../format/units.js';
 import { displayWidth } from '../format/tabwriter.js';
 import type { Row } from '../format/list.js';
 import { shortId } from './common.js';
+import { byCodeUnit } from '../../common/string-order.js';
 
 export interface ContainerSummary {
   Id: string;
@@ -52,7 +53,7 @@ export function goQuote(s: string): string {
 
 export function displayPorts(ports: ContainerSummary['Ports']): string {
   if (!ports || ports.length === 0) return '';
-  const sorted = [...ports].sort((a, b) => a.PrivatePort - b.PrivatePort || a.Type.localeCompare(b.Type) || (a.IP ?? '').localeCompare(b.IP ?? ''));
+  const sorted = [...ports].sort((a, b) => a.PrivatePort - b.PrivatePort || byCodeUnit(a.Type, b.Type) || byCodeUnit(a.IP ?? '', b.IP ?? ''));
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const p of sorted) {

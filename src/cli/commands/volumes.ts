@@ -4,6 +4,7 @@ import { renderRows, type Row } from '../format/list.js';
 import { humanSize } from '../format/units.js';
 import { eachName, filtersParam, keyValues } from './common.js';
 import { confirm } from './prune.js';
+import { byCodeUnit } from '../../common/string-order.js';
 
 export const volumeCreate: Command = {
   spec: {
@@ -38,7 +39,7 @@ export const volumeLs: Command = {
   async run(ctx, a) {
     const client = await ctx.client();
     const res = await client.json<{ Volumes: Record<string, any>[] | null }>('GET', '/volumes', { query: { filters: filtersParam(a.list('filter')) } });
-    const vols = (res.Volumes ?? []).sort((x, y) => String(x.Name).localeCompare(String(y.Name)));
+    const vols = (res.Volumes ?? []).sort((x, y) => byCodeUnit(String(x.Name), String(y.Name)));
     const rows: Row[] = vols.map((v) => ({
       Name: v.Name,
       Driver: v.Driver,

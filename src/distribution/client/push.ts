@@ -9,6 +9,7 @@ import { uploadBlob } from './blob-upload.js';
 import type { RegistryHostsOptions } from './hosts.js';
 import { eachLimited, shortId, type ProgressSink } from './progress.js';
 import { RegistryClient, registryError } from './registry-client.js';
+import { byCodeUnit } from '../../common/string-order.js';
 
 export interface PushOptions {
   creds?: Credentials;
@@ -36,7 +37,7 @@ export function tagsToPush(store: ImageStore, repo: Reference, tag?: string): Re
   }
   const refs = store.tags.entries().map(([r]) => parseStored(r)).filter((r) => repoName(r) === name && r.tag && !r.digest);
   if (refs.length === 0) throw notFound(`An image does not exist locally with the tag: ${familiarString({ ...repo, tag: undefined, digest: undefined })}`);
-  return refs.sort((a, b) => a.tag!.localeCompare(b.tag!));
+  return refs.sort((a, b) => byCodeUnit(a.tag!, b.tag!));
 }
 
 /** Repositories on the same registry that an image holding `digest` was pulled from or pushed to. */

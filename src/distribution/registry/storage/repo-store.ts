@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../../../common/atomic-file.js';
 import { parseDigest, type ParsedDigest } from '../grammar.js';
 import { isMissing } from './blob-store.js';
 import type { RegistryLayout } from './layout.js';
+import { byCodeUnit } from '../../../common/string-order.js';
 
 /** A descriptor as listed by the referrers API. */
 export interface ReferrerDescriptor {
@@ -88,7 +89,7 @@ export class RepoStore {
   async tags(name: string): Promise<string[] | undefined> {
     try {
       const names = await readdir(this.layout.tagsDir(name));
-      return names.filter((n) => !n.startsWith('.')).sort(lexical);
+      return names.filter((n) => !n.startsWith('.')).sort(byCodeUnit);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
@@ -155,7 +156,7 @@ export class RepoStore {
       }
     };
     await walk(root);
-    return out.sort(lexical);
+    return out.sort(byCodeUnit);
   }
 
   async removeRepository(name: string): Promise<void> {
@@ -188,10 +189,6 @@ export async function listDigests(dir: string): Promise<ParsedDigest[]> {
   return out;
 }
 
-/** Byte-wise order, as the spec's "lexical" tag order. */
-export function lexical(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 async function statOrUndefined(p: string) {
   try {
