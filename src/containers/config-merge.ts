@@ -87,6 +87,8 @@ export function validateHostConfig(hc: DockerJson | undefined): DockerJson {
     if (h.NanoCpus < 0 || h.NanoCpus > ncpu * 1e9) throw invalidParameter(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
   }
   if (h.PidsLimit !== undefined && h.PidsLimit !== null && h.PidsLimit < 0) h.PidsLimit = 0;
+  // -1 (the CLI's "not set") is recorded as unset, as dockerd does: inspect shows null.
+  if (h.MemorySwappiness === undefined || h.MemorySwappiness === -1) h.MemorySwappiness = null;
   h.NetworkMode = h.NetworkMode || 'default';
   h.LogConfig = h.LogConfig?.Type ? h.LogConfig : { Type: 'json-file', Config: {} };
   return h;

@@ -9,6 +9,8 @@ import { commandOf, mergeImageConfig, validateHostConfig } from './config-merge.
 import { generateName } from './names.js';
 import { prepareMounts, removeAnonymousVolumes } from './container-volumes.js';
 import { checkNetworkMode } from './container-network.js';
+import { effectiveSwap } from './update-plan.js';
+import { detectCgroups } from '../runtime/cgroups.js';
 
 /**
  * `docker create`: validate, resolve the image, merge its defaults, reserve the name,
@@ -19,6 +21,9 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
   if (!body || typeof body !== 'object') throw invalidParameter('config cannot be empty in order to create a container');
   if (!body.Image) throw invalidParameter('No image specified');
   const hostConfig = validateHostConfig(body.HostConfig);
+  // Docker records the swap limit a memory limit gets by default (twice the memory, or
+  // unlimited where swap cannot be limited), and inspect shows it.
+  if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = effectiveSwap(hostConfig, detectCgroups());
   await checkNetworkMode(ctx, hostConfig.NetworkMode);
   if (hostConfig.NetworkMode.startsWith('container:')) ctx.store.get(hostConfig.NetworkMode.slice('container:'.length));
   const image = await ctx.deps.images.get(body.Image);

@@ -128,6 +128,17 @@ describe('docker update against the Wharf daemon', () => {
     await ok(['unpause', n]);
   });
 
+  test('run --memory records the default swap limit it applies, as dockerd shows it; swappiness unset is null', async () => {
+    const n = name();
+    await ok(['run', '-d', '--name', n, '--memory', '64m', IMG, 'sleep', '600']);
+    const hc = await hostConfig(n);
+    const l = limitsOf(await pidOf(n));
+    // Where swap can be limited (memsw present), Docker's default is twice the memory; else unlimited.
+    const swap = l.memsw !== undefined ? 128 * MiB : -1;
+    assert.deepEqual([hc.Memory, hc.MemorySwap, hc.MemorySwappiness], [64 * MiB, swap, null]);
+    if (l.memsw !== undefined) assert.equal(l.memsw, String(128 * MiB));
+  });
+
   test('a created container only stores the limits; its first start applies them', async () => {
     const n = name();
     await ok(['create', '--name', n, IMG, 'sleep', '600']);
