@@ -10,6 +10,7 @@ import type { NetworkService } from '../networks/index.js';
 import type { ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { etcFilePaths } from './etc-files.js';
+import { ContainerLogs, type LogTarget } from '../logging/index.js';
 
 export interface ContainerDeps {
   /** <data-root>/containers */
@@ -37,10 +38,13 @@ export class ContainerContext {
   readonly signals = new EventEmitter();
   /** Exited containers whose runtime state, mounts and networks are still to be torn down. */
   readonly needsTeardown = new Set<string>();
+  /** Ships each running container's output into its json-file log and reads it back. */
+  readonly logs: ContainerLogs;
 
   constructor(readonly deps: ContainerDeps) {
     this.store = new ContainerStore(deps.root);
     this.signals.setMaxListeners(0);
+    this.logs = new ContainerLogs((id) => deps.runtime.reopenLog(id));
   }
 
   dir(id: string): string {
@@ -49,8 +53,17 @@ export class ContainerContext {
   rootfs(id: string): string {
     return join(this.dir(id), 'rootfs');
   }
-  logPath(id: string): string {
-    return join(this.dir(id), `${id}-json.log`);
+  /** LogPath as inspect shows it: the json-file log, or "" for other drivers. */
+  logPath(rec: ContainerRecord): string {
+    return ContainerLogs.logPath(this.dir(rec.id), rec.id, rec.hostConfig.LogConfig);
+  }
+  logTarget(rec: ContainerRecord): LogTarget {
+    return {
+      id: rec.id,
+      dir: this.dir(rec.id),
+      config: rec.hostConfig.LogConfig,
+      source: { id: rec.id, name: rec.name, image: rec.image, imageId: rec.imageId, labels: rec.config.Labels ?? {}, env: rec.config.Env ?? [] },
+    };
   }
   bundle(id: string): string {
     return join(this.deps.execRoot, 'containers', id);

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { conflict } from '../common/errors.js';
+import { conflict, notImplemented } from '../common/errors.js';
 import type { AttachStreams } from '../runtime/runtime.js';
 import type { ContainerContext } from './container-context.js';
 import type { LogEntry, LogOptions } from './container-service.js';
@@ -65,10 +65,8 @@ export class ContainerIO {
 
   async logs(ref: string, opts: LogOptions): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry> }> {
     const rec = this.ctx.store.get(ref);
-    const cfgType = rec.hostConfig.LogConfig?.Type;
-    if (cfgType === 'none') {
-      throw conflict(`configured logging driver does not support reading`);
-    }
+    const driver = rec.hostConfig.LogConfig?.Type || 'json-file';
+    if (driver !== 'json-file' && driver !== 'local') throw notImplemented('configured logging driver does not support reading');
     return { tty: Boolean(rec.config.Tty), entries: followLogs(this.ctx, rec, opts) };
   }
 

@@ -96,7 +96,7 @@ export class ContainerManager implements ContainerService {
     const lowers = await snap.lowerDirs(rec.id).catch(() => []);
     const upper = snap.upperDir(rec.id);
     const graph = { LowerDir: lowers.join(':'), MergedDir: this.ctx.rootfs(rec.id), UpperDir: upper, WorkDir: upper.replace(/upper$/, 'work') };
-    return inspectView(rec, { files: this.ctx.etcFiles(rec.id), logPath: this.ctx.logPath(rec.id), graph, network: networkSettingsOf(this.ctx, rec) }, opts?.size ? await this.sizes(rec) : undefined);
+    return inspectView(rec, { files: this.ctx.etcFiles(rec.id), logPath: this.ctx.logPath(rec), graph, network: networkSettingsOf(this.ctx, rec) }, opts?.size ? await this.sizes(rec) : undefined);
   }
 
   start(ref: string) { return this.lifecycle.start(ref); }
@@ -191,6 +191,7 @@ export class ContainerManager implements ContainerService {
     this.execs.forgetContainer(rec);
     this.ctx.store.unindex(rec);
     this.lastStats.delete(rec.id);
+    const logsClosed = this.ctx.logs.close(rec.id);
     this.ctx.emitEvent(rec, 'destroy');
     this.ctx.signals.emit(`removed:${rec.id}`, rec.state.exitCode);
     if (!runtimeClean) {
@@ -201,6 +202,7 @@ export class ContainerManager implements ContainerService {
       ]);
     }
     this.ctx.needsTeardown.delete(rec.id);
+    await logsClosed;
     await this.ctx.deps.networks?.forget(rec.id).catch(() => {});
     await snapshotter.removeContainerLayer(rec.id);
     await this.ctx.store.delete(rec);
@@ -306,9 +308,10 @@ export class ContainerManager implements ContainerService {
   execInspect(execId: string) { return this.execs.inspect(execId); }
   execResize(execId: string, height: number, width: number) { return this.execs.resize(execId, height, width); }
 
-  close(): void {
+  async close(): Promise<void> {
     this.lifecycle.close();
     this.health.close();
+    await this.ctx.logs.closeAll();
   }
 }
 

@@ -21,10 +21,12 @@ export interface ContainerCreateBody extends DockerJson {
 
 export interface LogEntry {
   stream: 'stdout' | 'stderr';
-  /** RFC3339Nano timestamp, as json-file logs record it. */
+  /** RFC3339 UTC with 9 fraction digits, as `docker logs -t` prints it. */
   time: string;
   /** The bytes written, including the trailing newline when there was one. */
   data: Buffer;
+  /** What the log driver's labels/env/tag options attached (`docker logs --details`). */
+  attrs?: Record<string, string>;
 }
 
 export interface LogOptions {

@@ -9,6 +9,7 @@ import { specInputOf } from './spec-input.js';
 import { writeEtcFiles } from './etc-files.js';
 import { acquireMounts, releaseMounts } from './container-volumes.js';
 import { attachNetworks, detachNetworks } from './container-network.js';
+import { LoggingInitError } from '../logging/index.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -69,7 +70,9 @@ export class Lifecycle {
     // A previous run's runtime state would make create fail (restore clears it for never-started ones).
     if (rec.hasBeenStarted) await runtime.delete(rec.id, { force: true }).catch(() => {});
     await snapshotter.mount(rec.id, rootfs);
+    const logTarget = this.ctx.logTarget(rec);
     try {
+      const logPlan = this.ctx.logs.plan(logTarget);
       const net = await attachNetworks(this.ctx, rec);
       // Written at each start, as dockerd does: networking decides their content.
       await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig, net);
@@ -82,11 +85,12 @@ export class Lifecycle {
         id: rec.id,
         bundle,
         spec,
-        logPath: this.ctx.logPath(rec.id),
+        logPath: this.ctx.logs.monitorLogPath(logTarget, logPlan),
         tty: Boolean(rec.config.Tty),
         openStdin: Boolean(rec.config.OpenStdin),
         stdinOnce: Boolean(rec.config.StdinOnce),
       });
+      await this.ctx.logs.attach(logTarget, logPlan);
       await net.ready;
       for (const hook of this.beforeRun.get(rec.id) ?? []) await hook().catch(() => {});
       this.beforeRun.delete(rec.id);
@@ -99,12 +103,13 @@ export class Lifecycle {
       await this.ctx.save(rec);
     } catch (err) {
       await runtime.delete(rec.id, { force: true }).catch(() => {});
+      await this.ctx.logs.finish(rec.id).catch(() => {});
       await snapshotter.unmount(rec.id, rootfs).catch(() => {});
       await releaseMounts(this.ctx, rec);
       await detachNetworks(this.ctx, rec);
       const f = startFailure(rec, err);
       // The runtime's own classification of the failure (bad config vs internal) wins.
-      if (err instanceof WharfError && err.kind !== 'internal') f.error = err;
+      if ((err instanceof WharfError && err.kind !== 'internal') || err instanceof LoggingInitError) f.error = err;
       rec.state = { ...rec.state, status: rec.hasBeenStarted ? 'exited' : 'created', pid: 0, exitCode: f.exitCode, error: f.error.message };
       if (rec.hasBeenStarted) rec.state.finishedAt = new Date().toISOString();
       await this.ctx.save(rec);
@@ -248,6 +253,8 @@ export class Lifecycle {
         releaseMounts(this.ctx, rec),
         detachNetworks(this.ctx, rec),
       ]);
+      // The monitor is gone now (delete waits for it): everything it wrote is in the spool.
+      await this.ctx.logs.finish(rec.id).catch(() => {});
     });
     if (exitCode < 0) return;
     this.onStopped(rec);

@@ -34,6 +34,7 @@ export async function restoreContainers(
         const st = await runtime.state(rec.id);
         if (st && (st.status === 'running' || st.status === 'paused') && !(await runtime.exitStatus(rec.id))) {
           await runtime.restore(rec.id, ctx.bundle(rec.id));
+          await ctx.logs.resume(ctx.logTarget(rec)).catch(() => {});
           rec.state.status = st.status;
           rec.state.pid = st.pid;
           await ctx.save(rec);
@@ -43,6 +44,7 @@ export async function restoreContainers(
         const exit = await runtime.exitStatus(rec.id);
         await runtime.delete(rec.id, { force: true }).catch(() => {});
         await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
+        await ctx.logs.recover(ctx.logTarget(rec)).catch(() => {});
         rec.state = {
           ...rec.state,
           status: 'exited',
@@ -62,6 +64,8 @@ export async function restoreContainers(
         if (restartOnDaemonStart(rec) || (policy === 'on-failure' && rec.state.exitCode !== 0 && !rec.manuallyStopped)) toStart.push(rec);
         continue;
       }
+      // Output of a container that stopped before its shipping was done (a restart would append to it).
+      await ctx.logs.recover(ctx.logTarget(rec)).catch(() => {});
       if (rec.state.status === 'exited' && isMounted(ctx.rootfs(rec.id))) {
         // The daemon died between saving an exit and tearing the container down.
         await runtime.delete(rec.id, { force: true }).catch(() => {});

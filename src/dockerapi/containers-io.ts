@@ -78,6 +78,7 @@ async function logs(ctx: ApiContext): Promise<void> {
   const since = timeQuery(q, 'since');
   const until = timeQuery(q, 'until');
   const timestamps = boolQuery(q, 'timestamps');
+  const details = boolQuery(q, 'details');
   const { tty, entries } = await ctx.engine.containers.logs(param(ctx, 'id'), {
     follow: boolQuery(q, 'follow'),
     stdout,
@@ -92,12 +93,22 @@ async function logs(ctx: ApiContext): Promise<void> {
   const out = streamWriter(ctx.res, tty);
   for await (const entry of entries) {
     if (ctx.signal.aborted) break;
-    const data = timestamps ? Buffer.concat([Buffer.from(entry.time + ' '), entry.data]) : entry.data;
+    const prefix = (timestamps ? `${entry.time} ` : '') + (details ? `${detailsOf(entry.attrs)} ` : '');
+    const data = prefix ? Buffer.concat([Buffer.from(prefix), entry.data]) : entry.data;
     if (!out.write(entry.stream === 'stderr' ? STDERR : STDOUT, data)) {
       await Promise.race([once(ctx.res, 'drain'), once(ctx.res, 'close')]);
     }
   }
   ctx.res.end();
+}
+
+/** `k=v,k2=v2` (sorted, query-escaped), as dockerd prefixes lines for `docker logs --details`. */
+function detailsOf(attrs: Record<string, string> | undefined): string {
+  const esc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return Object.keys(attrs ?? {})
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((k) => `${esc(k)}=${esc(attrs![k]!)}`)
+    .join(',');
 }
 
 /** Whether a reading already carries a previous CPU sample (so percentages can be computed). */

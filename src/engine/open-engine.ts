@@ -79,7 +79,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     async close() {
       stopLayerGc();
       await containers.drain();
-      containers.close();
+      await containers.close();
       runtime.close();
       await networks.close();
     },

@@ -10,14 +10,14 @@
  *   <bundle>/pidfile, conmon.pid       the container's and the monitor's pids
  *   <bundle>/oom, <bundle>/exit        written by conmon on an OOM kill / at exit
  *   <bundle>/exec/<execId>/            one folder per exec session (removed when it ends)
- * The log file (k8s-file format) goes wherever `CreateOptions.logPath` says; read it with `readLogs`.
+ * conmon's log (CRI k8s-file format) goes wherever `CreateOptions.logPath` says; src/logging reads it.
  */
 import { OciRuntime, type OciRuntimeOptions } from './oci-runtime.js';
 
 export type { Runtime, SpecInput, CreateOptions, ExecOptions, ExecSession, AttachStreams, ContainerStats, RuntimeState, ResourceUpdate } from './runtime.js';
 export { OciRuntime, type OciRuntimeOptions } from './oci-runtime.js';
 export { buildSpec } from './spec/build-spec.js';
-export { readLogs, parseLogLine, type LogEntry, type ReadLogOptions } from './log-reader.js';
+
 export { detectCgroups, type CgroupLayout } from './cgroups.js';
 export { hostResources, type HostResources } from './host-resources.js';
 

@@ -17,7 +17,7 @@ import { readContainerStats, readPids } from './stats.js';
 import { startExec } from './exec.js';
 import { isMonitorOf, waitGone } from './process-util.js';
 import { runtimeFailure } from './failures.js';
-import { writeResize } from './ctl-fifo.js';
+import { writeReopenLogs, writeResize } from './ctl-fifo.js';
 
 export interface OciRuntimeOptions {
   /** Folder for runc's state, conmon's exit files and exec sessions (persistent across daemon restarts). */
@@ -83,7 +83,7 @@ export class OciRuntime implements Runtime {
         id: o.id,
         uuid: o.id,
         bundle: o.bundle,
-        log: `k8s-file:${o.logPath}`,
+        log: o.logPath ? `k8s-file:${o.logPath}` : 'none',
         containerPidFile: join(o.bundle, 'pidfile'),
         conmonPidFile: join(o.bundle, 'conmon.pid'),
         exitDir: this.exits.dir,
@@ -228,6 +228,11 @@ export class OciRuntime implements Runtime {
   async resize(id: string, width: number, height: number): Promise<void> {
     const known = await this.requireKnown(id);
     await writeResize(known.bundle, width, height);
+  }
+
+  async reopenLog(id: string): Promise<boolean> {
+    const known = this.known.get(id);
+    return known ? writeReopenLogs(known.bundle) : false;
   }
 
   async exec(id: string, execId: string, o: ExecOptions): Promise<ExecSession> {

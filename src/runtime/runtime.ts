@@ -66,8 +66,8 @@ export interface CreateOptions {
   /** Folder holding config.json (written by the runtime) and the monitor's files. */
   bundle: string;
   spec: object;
-  /** Container log file; conmon writes it while the daemon may be down. */
-  logPath: string;
+  /** Where conmon writes the container's output (CRI k8s-file format), also while the daemon is down; none when unset. */
+  logPath?: string;
   tty: boolean;
   openStdin: boolean;
   /**
@@ -136,6 +136,8 @@ export interface Runtime {
   onExit(listener: (id: string) => void): void;
   attach(id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean }): Promise<AttachStreams>;
   resize(id: string, width: number, height: number): Promise<void>;
+  /** Has the monitor reopen its log file (a fresh file under the same name); false if the monitor is gone. */
+  reopenLog(id: string): Promise<boolean>;
   exec(id: string, execId: string, opts: ExecOptions): Promise<ExecSession>;
   /** Host PIDs of every process in the container (for `top`). */
   pids(id: string): Promise<number[]>;

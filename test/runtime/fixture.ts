@@ -7,7 +7,7 @@ import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { createRuntime, type OciRuntime } from '../../src/runtime/index.js';
 import type { SpecInput } from '../../src/runtime/runtime.js';
 import { detectCgroups } from '../../src/runtime/cgroups.js';
-import { readLogs } from '../../src/runtime/log-reader.js';
+import { readSpool } from '../../src/logging/conmon-spool-format.js';
 
 /**
  * A private world for runtime integration tests: a temp folder holding an extracted busybox
@@ -97,7 +97,7 @@ export class RuntimeFixture {
   async logs(id: string): Promise<{ stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    for await (const e of readLogs(this.logPath(id))) {
+    for await (const e of readSpool(this.logPath(id))) {
       if (e.stream === 'stdout') stdout += e.data.toString();
       else stderr += e.data.toString();
     }

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { RuntimeFixture } from './fixture.js';
-import { readLogs } from '../../src/runtime/log-reader.js';
+import { readSpool } from '../../src/logging/conmon-spool-format.js';
 
 let fx: RuntimeFixture;
 before(async () => {
@@ -130,7 +130,7 @@ test('follow the log of a running container until it exits (docker logs -f)', as
   const id = await fx.create({ args: ['sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.2; done; echo oops >&2; printf partial'] });
   await fx.runtime.start(id);
   const got: string[] = [];
-  for await (const e of readLogs(fx.logPath(id), {
+  for await (const e of readSpool(fx.logPath(id), {
     follow: true,
     isDone: async () => (await fx.runtime.exitStatus(id)) !== undefined,
   })) {
@@ -140,7 +140,7 @@ test('follow the log of a running container until it exits (docker logs -f)', as
   assert.deepEqual(got.filter((g) => g.startsWith('stdout:')), ['stdout:line1\n', 'stdout:line2\n', 'stdout:line3\n', 'stdout:partial']);
   assert.deepEqual(got.filter((g) => g.startsWith('stderr:')), ['stderr:oops\n']);
   const last = [];
-  for await (const e of readLogs(fx.logPath(id), { tail: 2 })) last.push(e.data.toString());
+  for await (const e of readSpool(fx.logPath(id), { tail: 2 })) last.push(e.data.toString());
   assert.deepEqual(last.sort(), ['oops\n', 'partial']);
 });
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { RuntimeFixture } from './fixture.js';
 import { createRuntime } from '../../src/runtime/index.js';
-import { readLogs } from '../../src/runtime/log-reader.js';
+import { readSpool } from '../../src/logging/conmon-spool-format.js';
 
 let fx: RuntimeFixture;
 before(async () => {
@@ -64,7 +64,7 @@ test('containers outlive the runtime that made them; a fresh runtime restores th
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(announced.sort(), [exitsWhileDown, orphaned].sort());
     // The monitor still serves the running one: its log keeps flowing and its exit is seen.
-    const logs = readLogs(fx.logPath(running));
+    const logs = readSpool(fx.logPath(running));
     const first = await logs.next();
     await logs.return(undefined);
     assert.equal(first.value?.data.toString(), 'before\n');

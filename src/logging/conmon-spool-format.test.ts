@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseLogLine, parseTimestamp, readLogs, type LogEntry } from './log-reader.js';
+import { parseSpoolLine, readSpool, spoolData } from './conmon-spool-format.js';
+import { parseRfc3339 } from './json-log-line.js';
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wharf-logs-'));
+  dir = mkdtempSync(join(tmpdir(), 'wharf-spool-'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -19,39 +20,39 @@ const sample = [
   '2024-05-01T12:00:03.000000000+02:00 stdout F ',
 ].join('\n') + '\n';
 
-async function all(it: AsyncGenerator<LogEntry>): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
+async function all<T>(it: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
   for await (const e of it) out.push(e);
   return out;
 }
 
 test('parses a line: stream, time with offset, full vs partial', () => {
-  const e = parseLogLine(Buffer.from('2024-05-01T12:00:00.123456789+02:00 stderr F hello world'))!;
+  const e = parseSpoolLine('2024-05-01T12:00:00.123456789+02:00 stderr F hello world')!;
   assert.equal(e.stream, 'stderr');
-  assert.equal(e.timestamp, '2024-05-01T10:00:00.123456789Z');
-  assert.equal(e.time.toISOString(), '2024-05-01T10:00:00.123Z');
-  assert.equal(e.data.toString(), 'hello world\n');
-  const p = parseLogLine(Buffer.from('2024-05-01T10:00:00.1Z stdout P abc'))!;
+  assert.equal(e.time, '2024-05-01T10:00:00.123456789Z');
+  assert.equal(spoolData(e).toString(), 'hello world\n');
+  const p = parseSpoolLine('2024-05-01T10:00:00.1Z stdout P abc')!;
   assert.equal(p.partial, true);
-  assert.equal(p.data.toString(), 'abc');
-  assert.equal(parseLogLine(Buffer.from('garbage')), undefined);
-  assert.equal(parseTimestamp('2024-05-01 10:00'), undefined);
+  assert.equal(spoolData(p).toString(), 'abc');
+  assert.equal(parseSpoolLine('garbage'), undefined);
+  assert.equal(parseRfc3339('2024-05-01 10:00'), undefined);
+  assert.equal(parseSpoolLine('2024-05-01T10:00:00.500000000+00:00 stdout F x')!.time, '2024-05-01T10:00:00.5Z');
 });
 
 test('reads all, the last N, and a since/until window', async () => {
   const path = join(dir, 'a.log');
   writeFileSync(path, sample);
-  const everything = await all(readLogs(path));
+  const everything = await all(readSpool(path));
   assert.deepEqual(everything.map((e) => e.data.toString()), ['one\n', 'two\n', 'par', 'tial\n', '\n']);
-  assert.deepEqual((await all(readLogs(path, { tail: 2 }))).map((e) => e.data.toString()), ['tial\n', '\n']);
-  assert.deepEqual(await all(readLogs(path, { tail: 0 })), []);
-  assert.equal((await all(readLogs(path, { tail: 99 }))).length, 5);
-  const window = await all(readLogs(path, { since: new Date('2024-05-01T10:00:01Z'), until: new Date('2024-05-01T10:00:02.05Z') }));
+  assert.deepEqual((await all(readSpool(path, { tail: 2 }))).map((e) => e.data.toString()), ['tial\n', '\n']);
+  assert.deepEqual(await all(readSpool(path, { tail: 0 })), []);
+  assert.equal((await all(readSpool(path, { tail: 99 }))).length, 5);
+  const window = await all(readSpool(path, { since: new Date('2024-05-01T10:00:01Z'), until: new Date('2024-05-01T10:00:02.05Z') }));
   assert.deepEqual(window.map((e) => e.data.toString()), ['two\n', 'par']);
 });
 
 test('a missing file without follow is empty', async () => {
-  assert.deepEqual(await all(readLogs(join(dir, 'none.log'))), []);
+  assert.deepEqual(await all(readSpool(join(dir, 'none.log'))), []);
 });
 
 test('follow: yields lines as they are appended and ends when done and drained', async () => {
@@ -60,7 +61,7 @@ test('follow: yields lines as they are appended and ends when done and drained',
   let done = false;
   const got: string[] = [];
   const reading = (async () => {
-    for await (const e of readLogs(path, { follow: true, isDone: () => done })) got.push(e.data.toString());
+    for await (const e of readSpool(path, { follow: true, isDone: () => done })) got.push(e.data.toString());
   })();
   await new Promise((r) => setTimeout(r, 100));
   appendFileSync(path, '2024-05-01T10:00:01Z stdout F second\n');
