@@ -1,0 +1,93 @@
+/**
+ * Shipping conmon's spool into the json-file log on the real engine: a chatty container
+ * makes the daemon hand conmon a fresh spool (output is neither lost nor doubled), and a
+ * daemon killed with -9 while a container writes picks up exactly where it stopped.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
+import { startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
+import { runCli } from '../support/run-cli.js';
+
+const IMG = `ship-${randomBytes(3).toString('hex')}:1`;
+
+async function withDaemon(f: (d: () => RunningDaemon, restart: () => Promise<void>) => Promise<void>): Promise<void> {
+  let d = await startWharfDaemon();
+  const base = d.dataRoot.replace(/\/data$/, '');
+  try {
+    const r = await runCli('docker', ['-H', d.host, 'import', '-', IMG], { input: await busyboxRootfsTar() });
+    assert.equal(r.code, 0, r.stderr);
+    await f(
+      () => d,
+      async () => {
+        await d.crash();
+        await new Promise((r) => setTimeout(r, 700)); // the container goes on writing meanwhile
+        d = await startWharfDaemon({ base });
+      },
+    );
+  } finally {
+    const ids = (await runCli('docker', ['-H', d.host, 'ps', '-aq'])).stdout.split('\n').filter(Boolean);
+    if (ids.length) await runCli('docker', ['-H', d.host, 'rm', '-f', ...ids]);
+    await d.stop();
+  }
+}
+
+const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
+
+test('a chatty container: conmon gets fresh spools, the log has every line once, in order', async () => {
+  await withDaemon(async (d) => {
+    const dk = (args: string[]) => runCli('docker', ['-H', d().host, ...args]);
+    const run = await dk(['run', '-d', IMG, 'sh', '-c', 'for i in $(seq 40); do seq $((i*1000-999)) $((i*1000)); sleep 0.05; done']);
+    assert.equal(run.code, 0, run.stderr);
+    const id = run.stdout.trim();
+    const logPath = (await dk(['inspect', '-f', '{{.LogPath}}', id])).stdout.trim();
+    const spool = join(dirname(logPath), 'conmon-spool.log');
+    const inodes = new Set<number>();
+    let largest = 0;
+    for (;;) {
+      const st = await stat(spool).catch(() => undefined);
+      if (st) {
+        inodes.add(st.ino);
+        largest = Math.max(largest, st.size);
+      }
+      if ((await dk(['inspect', '-f', '{{.State.Status}}', id])).stdout.trim() !== 'running') break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.equal((await dk(['wait', id])).stdout.trim(), '0');
+    assert.ok(inodes.size >= 2, `the spool was never handed over (largest ${largest} bytes)`);
+    const logs = await dk(['logs', id]);
+    assert.equal(logs.stdout, numbers(1, 40000));
+    const records = (await readFile(logPath, 'utf8')).split('\n').filter(Boolean);
+    assert.equal(records.length, 40000);
+    assert.equal((await stat(spool)).size, 0, 'a stopped container leaves an empty spool');
+  });
+});
+
+test('kill -9 of the daemon while containers write: after restart every line is there once', async () => {
+  await withDaemon(async (d, restart) => {
+    const dk = (args: string[]) => runCli('docker', ['-H', d().host, ...args]);
+    // Each line comes in two writes, so an unfinished line is often held when the daemon dies.
+    // One container ends while the daemon is down, the other goes on after it is back.
+    const script = (n: number) => `i=0; while [ $i -lt ${n} ]; do printf "$i"; sleep 0.005; echo; i=$((i+1)); done`;
+    const ids: Record<string, string> = {};
+    for (const [name, n] of [['ends', 60], ['goes-on', 400]] as const) {
+      const run = await dk(['run', '-d', IMG, 'sh', '-c', script(n)]);
+      assert.equal(run.code, 0, run.stderr);
+      ids[name] = run.stdout.trim();
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    const before = (await dk(['logs', ids['goes-on']!])).stdout;
+    assert.ok(before.length > 0, 'shipping had started');
+    await restart();
+    assert.equal((await dk(['inspect', '-f', '{{.State.Status}}', ids['goes-on']!])).stdout.trim(), 'running', 'the long one outlived the daemon');
+    for (const [name, n] of [['ends', 60], ['goes-on', 400]] as const) {
+      assert.equal((await dk(['wait', ids[name]!])).stdout.trim(), '0');
+      const logs = await dk(['logs', ids[name]!]);
+      assert.equal(logs.stdout, numbers(0, n - 1), name);
+    }
+    assert.ok((await dk(['logs', ids['goes-on']!])).stdout.startsWith(before));
+  });
+});
