@@ -1,0 +1,56 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { JsonLogWriter } from './json-log-writer.js';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wharf-jsonlog-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 20 records of 77 bytes (dockerd's for `seq 20` are 77-78: rotation falls on the same lines). */
+const records = Array.from({ length: 20 }, (_, i) => `{"log":"line-${String(i + 1).padStart(2, '0')}\\n","stream":"stdout","time":"2026-11-22T03:08:47.64581307Z"}\n`);
+const numbersIn = (path: string, gz = false) => {
+  const raw = readFileSync(path);
+  return [...(gz ? gunzipSync(raw) : raw).toString().matchAll(/line-(\d+)/g)].map((m) => Number(m[1]));
+};
+
+test('rotates before a record once the live file reached max-size, keeping max-file files', async () => {
+  const path = join(dir, 'a-json.log');
+  const w = new JsonLogWriter(path, { maxSize: 200, maxFile: 3, compress: false });
+  await w.open();
+  await w.append(records.slice(0, 7));
+  await w.append(records.slice(7));
+  await w.close();
+  // The split dockerd makes of the same 20 lines (max-size=200, max-file=3).
+  assert.deepEqual(numbersIn(`${path}.2`), [13, 14, 15]);
+  assert.deepEqual(numbersIn(`${path}.1`), [16, 17, 18]);
+  assert.deepEqual(numbersIn(path), [19, 20]);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('a-json')).sort(), ['a-json.log', 'a-json.log.1', 'a-json.log.2']);
+});
+
+test('compress gzips rotated files; max-file 1 truncates in place', async () => {
+  const gz = join(dir, 'b-json.log');
+  const w = new JsonLogWriter(gz, { maxSize: 200, maxFile: 3, compress: true });
+  await w.open();
+  await w.append(records);
+  await w.close();
+  assert.deepEqual(numbersIn(`${gz}.1.gz`, true), [16, 17, 18]);
+  assert.deepEqual(numbersIn(`${gz}.2.gz`, true), [13, 14, 15]);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('b-json')).sort(), ['b-json.log', 'b-json.log.1.gz', 'b-json.log.2.gz']);
+
+  const one = join(dir, 'c-json.log');
+  const t = new JsonLogWriter(one, { maxSize: 200, maxFile: 1, compress: false });
+  await t.open();
+  await t.append(records);
+  assert.deepEqual(numbersIn(one), [19, 20]);
+  assert.equal(t.liveSize, 2 * records[0]!.length);
+  await t.truncateTo(records[0]!.length);
+  await t.close();
+  assert.deepEqual(numbersIn(one), [19]);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('c-json')), ['c-json.log']);
+});
