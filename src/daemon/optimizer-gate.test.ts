@@ -14,6 +14,7 @@ test('isBulkRequest: layer and archive moving routes, with or without a version 
     ['GET', '/v1.41/containers/abc/export'],
     ['GET', '/containers/abc/archive?path=/etc'],
     ['PUT', '/v1.41/containers/abc/archive?path=/'],
+    ['GET', '/v1.41/containers/abc/logs?stdout=1&follow=1'],
   ];
   for (const [m, u] of bulk) assert.equal(isBulkRequest(m, u), true, `${m} ${u}`);
   const light: [string | undefined, string | undefined][] = [

@@ -25,9 +25,11 @@ const BULK_ROUTES: { method: string; path: RegExp }[] = [
   { method: 'GET', path: /^\/containers\/[^/]+\/export$/ },
   { method: 'GET', path: /^\/containers\/[^/]+\/archive$/ },
   { method: 'PUT', path: /^\/containers\/[^/]+\/archive$/ },
+  // A long log read out is one JSON record per line; following a quiet one uses no CPU.
+  { method: 'GET', path: /^\/containers\/[^/]+\/logs$/ },
 ];
 
-/** True for a request whose handling parses or writes tar streams or layer blobs. */
+/** True for a request whose handling parses or writes tar streams, layer blobs or whole logs. */
 export function isBulkRequest(method: string | undefined, url: string | undefined): boolean {
   if (!method || !url) return false;
   const q = url.indexOf('?');

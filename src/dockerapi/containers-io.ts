@@ -7,7 +7,7 @@ import { sleep, startJsonLines } from './json-stream.js';
 import { boolQuery, strQuery, timeQuery } from './query.js';
 import { sendJson } from './respond.js';
 import type { ApiRouter } from './router.js';
-import { MULTIPLEXED_STREAM, RAW_STREAM, STDERR, STDOUT, streamWriter } from './stdcopy.js';
+import { batchedStreamWriter, MULTIPLEXED_STREAM, RAW_STREAM, STDERR, STDOUT } from './stdcopy.js';
 
 /** A container's streams: wait, attach, logs, stats. */
 export function registerContainerIoRoutes(router: ApiRouter): void {
@@ -90,7 +90,7 @@ async function logs(ctx: ApiContext): Promise<void> {
   });
   ctx.res.writeHead(200, { 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED_STREAM });
   ctx.res.flushHeaders();
-  const out = streamWriter(ctx.res, tty);
+  const out = batchedStreamWriter(ctx.res, tty);
   for await (const entry of entries) {
     if (ctx.signal.aborted) break;
     const prefix = (timestamps ? `${entry.time} ` : '') + (details ? `${detailsOf(entry.attrs)} ` : '');
@@ -99,6 +99,7 @@ async function logs(ctx: ApiContext): Promise<void> {
       await Promise.race([once(ctx.res, 'drain'), once(ctx.res, 'close')]);
     }
   }
+  out.flush();
   ctx.res.end();
 }
 

@@ -45,3 +45,47 @@ export function streamWriter(out: Writable, tty: boolean): StreamWriter {
     },
   };
 }
+
+/**
+ * A StreamWriter for many small chunks (log records): frames are gathered and written
+ * together once 64 KiB are waiting or the producer pauses (the next macrotask), instead of
+ * one chunked-encoding write per record.
+ */
+export function batchedStreamWriter(out: Writable, tty: boolean): StreamWriter & { flush(): boolean } {
+  let parts: { stream: number; data: Buffer }[] = [];
+  let bytes = 0;
+  let scheduled = false;
+  const flush = (): boolean => {
+    if (!parts.length || !out.writable) return true;
+    const buf = Buffer.allocUnsafe(bytes);
+    let off = 0;
+    for (const { stream, data } of parts) {
+      if (!tty) {
+        buf.writeUInt32BE(stream << 24, off);
+        buf.writeUInt32BE(data.length, off + 4);
+        off += 8;
+      }
+      off += data.copy(buf, off);
+    }
+    parts = [];
+    bytes = 0;
+    return out.write(buf);
+  };
+  return {
+    write(stream, data) {
+      if (data.length === 0) return true;
+      parts.push({ stream, data });
+      bytes += data.length + (tty ? 0 : 8);
+      if (bytes >= 64 * 1024) return flush();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          flush();
+        });
+      }
+      return true;
+    },
+    flush,
+  };
+}

@@ -50,8 +50,8 @@ function utcTime(stamp: string): string | undefined {
 
 /** conmon's log read as entries (the runtime's own view of a container's output; tests use it too). */
 export async function* readSpool(path: string, opts: FollowOptions & { since?: Date; until?: Date } = {}): AsyncGenerator<SpoolEntry & { data: Buffer; date: Date }> {
-  for await (const line of followLines(path, opts)) {
-    const e = parseSpoolLine(line.toString('latin1'));
+  for await (const line of followLines(path, { ...opts, encoding: 'latin1' })) {
+    const e = parseSpoolLine(line);
     if (!e) continue;
     const date = parseRfc3339(e.time)!.date;
     if (opts.until && date > opts.until) return;

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logAttributes, type LogSource } from './log-attrs.js';
 import { LoggingInitError, planLogging, type LogConfig, type LogPlan } from './log-config.js';
-import { parseJsonLogLine, type ParsedJsonLog } from './json-log-line.js';
+import { parseJsonLogLine, parseRfc3339, type ParsedJsonLog } from './json-log-line.js';
 import { JsonLogWriter } from './json-log-writer.js';
 import { followLines } from './line-follower.js';
 import { SpoolShipper } from './spool-shipper.js';
@@ -141,8 +141,12 @@ export class ContainerLogs {
     for await (const line of lines) {
       const rec = parseJsonLogLine(line);
       if (!rec) continue;
-      if (opts.until && rec.date > opts.until) return;
-      if (opts.since && rec.date < opts.since) continue;
+      if (opts.since || opts.until) {
+        const date = parseRfc3339(rec.time)?.date;
+        if (!date) continue;
+        if (opts.until && date > opts.until) return;
+        if (opts.since && date < opts.since) continue;
+      }
       yield rec;
     }
   }

@@ -22,7 +22,8 @@ test('parses records back; times in both forms; garbage is skipped', () => {
   assert.equal(r.stream, 'stderr');
   assert.equal(r.data.toString(), 'hé\n');
   assert.equal(r.fixedTime, '2026-01-02T03:04:05.120000000Z');
-  assert.equal(r.date.toISOString(), '2026-01-02T03:04:05.120Z');
+  assert.equal(parseJsonLogLine('{"log":"","time":"2026-01-02T03:04:05Z"}')!.fixedTime, '2026-01-02T03:04:05.000000000Z');
+  assert.equal(parseJsonLogLine('{"log":"","time":"2026-01-02T05:04:05.5+02:00"}')!.fixedTime, '2026-01-02T03:04:05.500000000Z');
   assert.deepEqual(r.attrs, { k: 'v' });
   assert.equal(parseJsonLogLine('not json'), undefined);
   assert.equal(parseJsonLogLine('{"log":1,"time":"x"}'), undefined);

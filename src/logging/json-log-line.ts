@@ -13,9 +13,8 @@ export interface JsonLogRecord {
   attrs?: Record<string, string>;
 }
 
-/** What a reader gets back: the record plus a millisecond Date and the fixed-width stamp `logs -t` prints. */
+/** What a reader gets back: the record plus the fixed-width stamp `logs -t` prints. */
 export interface ParsedJsonLog extends JsonLogRecord {
-  date: Date;
   /** Always 9 fraction digits (Docker's RFC3339NanoFixed). */
   fixedTime: string;
 }
@@ -59,20 +58,28 @@ export function attrsJson(attrs: Record<string, string> | undefined): string {
 }
 
 /** Parses one json-file line (without its newline); undefined for anything else. */
-export function parseJsonLogLine(line: Buffer | string): ParsedJsonLog | undefined {
+export function parseJsonLogLine(line: string): ParsedJsonLog | undefined {
   let v: { log?: unknown; stream?: unknown; time?: unknown; attrs?: unknown };
   try {
-    v = JSON.parse(typeof line === 'string' ? line : line.toString('utf8'));
+    v = JSON.parse(line);
   } catch {
     return undefined;
   }
   if (typeof v !== 'object' || v === null || typeof v.log !== 'string' || typeof v.time !== 'string') return undefined;
-  const stream = v.stream === 'stderr' ? 'stderr' : 'stdout';
-  const t = parseRfc3339(v.time);
-  if (!t) return undefined;
-  const out: ParsedJsonLog = { stream, data: Buffer.from(v.log, 'utf8'), time: v.time, date: t.date, fixedTime: t.fixed };
+  const fixedTime = fixedRfc3339(v.time);
+  if (!fixedTime) return undefined;
+  const out: ParsedJsonLog = { stream: v.stream === 'stderr' ? 'stderr' : 'stdout', data: Buffer.from(v.log, 'utf8'), time: v.time, fixedTime };
   if (v.attrs && typeof v.attrs === 'object') out.attrs = v.attrs as Record<string, string>;
   return out;
+}
+
+/** A time as `docker logs -t` prints it; cheap for the UTC form json-file holds (one per record read). */
+export function fixedRfc3339(time: string): string | undefined {
+  if (time.length >= 20 && time.length <= 30 && time.charCodeAt(time.length - 1) === 0x5a && time.charCodeAt(10) === 0x54) {
+    if (time.length === 20) return `${time.slice(0, 19)}.000000000Z`;
+    if (time.charCodeAt(19) === 0x2e && time.length > 21) return `${time.slice(0, time.length - 1)}${'000000000'.slice(time.length - 21)}Z`;
+  }
+  return parseRfc3339(time)?.fixed;
 }
 
 /**

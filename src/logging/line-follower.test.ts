@@ -12,9 +12,9 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function all(it: AsyncGenerator<Buffer>): Promise<string[]> {
+async function all(it: AsyncGenerator<string>): Promise<string[]> {
   const out: string[] = [];
-  for await (const l of it) out.push(l.toString());
+  for await (const l of it) out.push(l);
   return out;
 }
 
