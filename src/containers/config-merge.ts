@@ -90,8 +90,6 @@ export function validateHostConfig(hc: DockerJson | undefined): DockerJson {
   // -1 (the CLI's "not set") is recorded as unset, as dockerd does: inspect shows null.
   if (h.MemorySwappiness === undefined || h.MemorySwappiness === -1) h.MemorySwappiness = null;
   h.NetworkMode = h.NetworkMode || 'default';
-  // An empty Type is the daemon's default driver; the options given with it still apply.
-  h.LogConfig = { Type: h.LogConfig?.Type || 'json-file', Config: h.LogConfig?.Config ?? {} };
   return h;
 }
 

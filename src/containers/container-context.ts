@@ -10,7 +10,7 @@ import type { NetworkService } from '../networks/index.js';
 import type { ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { etcFilePaths } from './etc-files.js';
-import { ContainerLogs, type LogTarget } from '../logging/index.js';
+import { ContainerLogs, type LogConfig, type LogTarget } from '../logging/index.js';
 
 export interface ContainerDeps {
   /** <data-root>/containers */
@@ -25,6 +25,8 @@ export interface ContainerDeps {
   cgroupParent?: string;
   volumes?: LocalVolumes;
   networks?: NetworkService;
+  /** dockerd's --log-driver/--log-opt: what containers log with unless they say otherwise. */
+  defaultLogConfig?: LogConfig;
 }
 
 /**

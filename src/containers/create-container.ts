@@ -11,7 +11,7 @@ import { prepareMounts, removeAnonymousVolumes } from './container-volumes.js';
 import { checkNetworkMode } from './container-network.js';
 import { effectiveSwap } from './update-plan.js';
 import { detectCgroups } from '../runtime/cgroups.js';
-import { validateLogConfig } from '../logging/index.js';
+import { mergeLogConfig, validateLogConfig } from '../logging/index.js';
 
 /**
  * `docker create`: validate, resolve the image, merge its defaults, reserve the name,
@@ -22,6 +22,7 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
   if (!body || typeof body !== 'object') throw invalidParameter('config cannot be empty in order to create a container');
   if (!body.Image) throw invalidParameter('No image specified');
   const hostConfig = validateHostConfig(body.HostConfig);
+  hostConfig.LogConfig = mergeLogConfig(hostConfig.LogConfig, ctx.deps.defaultLogConfig);
   validateLogConfig(hostConfig.LogConfig);
   // Docker records the swap limit a memory limit gets by default (twice the memory, or
   // unlimited where swap cannot be limited), and inspect shows it.

@@ -34,6 +34,16 @@ describe('wharf daemon flags', () => {
     assert.deepEqual(plain.tls, { cert: '/c', key: '/k', ca: undefined, verify: false });
   });
 
+  it('--log-driver and --log-opt set containers\' default logging, checked as dockerd checks them', () => {
+    assert.deepEqual(parseDaemonFlags([], env).logConfig, { Type: 'json-file', Config: {} });
+    const c = parseDaemonFlags(['--log-driver', 'local', '--log-opt', 'max-size=10m', '--log-opt', 'max-file=3'], env);
+    assert.deepEqual(c.logConfig, { Type: 'local', Config: { 'max-size': '10m', 'max-file': '3' } });
+    assert.throws(() => parseDaemonFlags(['--log-opt', 'foo=bar'], env), { message: "failed to set log opts: unknown log opt 'foo' for json-file log driver" });
+    assert.throws(() => parseDaemonFlags(['--log-opt', 'max-size=big'], env), { message: "failed to set log opts: invalid size: 'big'" });
+    assert.throws(() => parseDaemonFlags(['--log-driver', 'nosuch'], env), /plugin "nosuch" not found/);
+    assert.throws(() => parseDaemonFlags(['--log-opt', 'novalue'], env), /expected key=value/);
+  });
+
   it('parses tcp addresses with default ports by TLS', () => {
     assert.deepEqual(parseHost('tcp://:2375', false), { kind: 'tcp', host: '0.0.0.0', port: 2375 });
     assert.deepEqual(parseHost('tcp://10.0.0.1', false), { kind: 'tcp', host: '10.0.0.1', port: 2375 });

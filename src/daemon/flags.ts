@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalidParameter } from '../common/errors.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { planLogging, validateLogConfig } from '../logging/index.js';
 
 export type HostAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
 
@@ -27,6 +28,8 @@ export interface DaemonConfig {
   addressPools: string[];
   /** --insecure-registry: registries reached over plain HTTP. */
   insecureRegistries: string[];
+  /** --log-driver, --log-opt: containers' default logging. */
+  logConfig: { Type: string; Config: Record<string, string> };
   help: boolean;
 }
 
@@ -59,6 +62,8 @@ Options:
       --bip string              Subnet of the default bridge network (default "10.47.0.0/16")
       --default-address-pool    base=CIDR[,size=N]: pool for networks created without --subnet (repeatable)
       --insecure-registry list  Registries to reach over plain HTTP (repeatable)
+      --log-driver string       Default driver for container logs: json-file, local, none (default "json-file")
+      --log-opt map             Default log driver options for containers (repeatable key=value)
   -h, --help                    Print usage
 `;
 
@@ -129,6 +134,8 @@ export function parseDaemonFlags(argv: string[], env: NodeJS.ProcessEnv = proces
         bip: { type: 'string' },
         'default-address-pool': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
+        'log-driver': { type: 'string' },
+        'log-opt': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -173,6 +180,24 @@ export function parseDaemonFlags(argv: string[], env: NodeJS.ProcessEnv = proces
       return base;
     }),
     insecureRegistries: values['insecure-registry'] ?? [],
+    logConfig: defaultLogConfig(values['log-driver'], values['log-opt'] ?? []),
     help: Boolean(values.help),
   };
+}
+
+/** --log-driver/--log-opt, checked as dockerd checks them before it starts. */
+function defaultLogConfig(driver: string | undefined, opts: string[]): { Type: string; Config: Record<string, string> } {
+  const cfg = { Type: driver || 'json-file', Config: {} as Record<string, string> };
+  for (const o of opts) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw invalidParameter(`invalid log opt ${JSON.stringify(o)}: expected key=value`);
+    cfg.Config[o.slice(0, eq)] = o.slice(eq + 1);
+  }
+  try {
+    validateLogConfig(cfg);
+    planLogging(cfg);
+  } catch (err) {
+    throw invalidParameter(`failed to set log opts: ${(err as Error).message.replace(/^failed to initialize logging driver: /, '')}`, err);
+  }
+  return cfg;
 }

@@ -40,6 +40,7 @@ async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
     cgroupParent: cfg.cgroupParent,
     network: { ipMasq: cfg.ipMasq, defaultBridge: cfg.bridge, defaultSubnet: cfg.bip, pools: cfg.addressPools.length ? cfg.addressPools : undefined },
     insecureRegistries: cfg.insecureRegistries,
+    logConfig: cfg.logConfig,
   });
   setRegistryHosts(engine, { insecure: cfg.insecureRegistries, certsDirs: DEFAULT_CERTS_DIRS });
   return engine;

@@ -14,6 +14,7 @@ import { EngineSystem } from './system-service.js';
 import { publishImageEvents } from './image-events.js';
 import { publishNetworkEvents } from './network-events.js';
 import { collectLayersAfterImageDeletes } from './layer-gc.js';
+import type { LogConfig } from '../logging/index.js';
 
 export interface EngineOptions {
   /** Persistent state: images, layers, containers (dockerd's --data-root). */
@@ -28,6 +29,8 @@ export interface EngineOptions {
   network?: { ipMasq?: boolean; defaultBridge?: string; defaultSubnet?: string; pools?: string[]; dns?: boolean };
   /** Registries reached over plain HTTP besides loopback (dockerd's --insecure-registry). */
   insecureRegistries?: string[];
+  /** Containers' default log driver and options (dockerd's --log-driver, --log-opt). */
+  logConfig?: LogConfig;
 }
 
 /** A stable identifier for this engine, kept in the data root (dockerd's ID in /info). */
@@ -62,11 +65,12 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     runtime,
     events,
     cgroupParent: opts.cgroupParent,
+    defaultLogConfig: opts.logConfig,
     volumes,
     networks,
   });
   const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
-  const system = new EngineSystem({ dataRoot: opts.dataRoot, id: await engineId(opts.dataRoot), containers, images: storage.images, runtimeName: runtime.name, cgroupVersion });
+  const system = new EngineSystem({ dataRoot: opts.dataRoot, id: await engineId(opts.dataRoot), containers, images: storage.images, runtimeName: runtime.name, cgroupVersion, loggingDriver: opts.logConfig?.Type || 'json-file' });
   return {
     dataRoot: opts.dataRoot,
     images: storage.images,

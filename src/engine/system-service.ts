@@ -12,7 +12,7 @@ function osName(): string {
 /** `/info`, `/version` and `/system/df` in Docker's shapes, from the engine's own state. */
 export class EngineSystem implements SystemService {
   constructor(
-    private readonly o: { dataRoot: string; id: string; containers: ContainerManager; images: ImageService; runtimeName: string; cgroupVersion: '1' | '2' },
+    private readonly o: { dataRoot: string; id: string; containers: ContainerManager; images: ImageService; runtimeName: string; cgroupVersion: '1' | '2'; loggingDriver: string },
   ) {}
 
   async info(): Promise<Record<string, any>> {
@@ -28,7 +28,7 @@ export class EngineSystem implements SystemService {
       Images: images.length,
       Driver: 'overlay2',
       DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
-      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file'] },
+      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file', 'local'] },
       MemoryLimit: true,
       SwapLimit: true,
       CpuCfsPeriod: true,
@@ -42,7 +42,7 @@ export class EngineSystem implements SystemService {
       OomKillDisable: this.o.cgroupVersion === '1',
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
-      LoggingDriver: 'json-file',
+      LoggingDriver: this.o.loggingDriver,
       CgroupDriver: 'cgroupfs',
       CgroupVersion: this.o.cgroupVersion,
       NEventsListener: 0,

@@ -10,6 +10,6 @@
  *   <container dir>/local-logs/container.log[.N[.gz]]   local driver (same records)
  */
 export { ContainerLogs, type LogTarget, type ReadOptions } from './container-logs.js';
-export { validateLogConfig, planLogging, LoggingInitError, type LogConfig, type LogPlan } from './log-config.js';
+export { validateLogConfig, planLogging, mergeLogConfig, LoggingInitError, type LogConfig, type LogPlan } from './log-config.js';
 export type { LogSource } from './log-attrs.js';
 export type { ParsedJsonLog } from './json-log-line.js';

@@ -33,6 +33,18 @@ export class LoggingInitError extends WharfError {
   }
 }
 
+/**
+ * A container's LogConfig with the daemon's default (dockerd's --log-driver/--log-opt) laid
+ * under it: an empty Type is the default driver, and for that driver the default options fill
+ * in those the container does not set.
+ */
+export function mergeLogConfig(cfg: LogConfig | undefined, daemon: LogConfig = { Type: 'json-file' }): Required<LogConfig> {
+  const type = cfg?.Type || daemon.Type || 'json-file';
+  const config = { ...(cfg?.Config ?? {}) };
+  if (type === (daemon.Type || 'json-file')) for (const [k, v] of Object.entries(daemon.Config ?? {})) if (!(k in config)) config[k] = v;
+  return { Type: type, Config: config };
+}
+
 /** What dockerd checks at create: the driver exists and knows every option given (400 otherwise). */
 export function validateLogConfig(cfg: LogConfig | undefined): void {
   const type = cfg?.Type || 'json-file';

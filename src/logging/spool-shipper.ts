@@ -186,12 +186,17 @@ export class SpoolShipper {
 
   /** Calls `each` for the complete lines between two offsets; returns the offset after the last one. */
   private async readLines(from: number, to: number, each: (e: SpoolEntry, at: number) => void): Promise<number> {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    // Sized to what is there: most pumps find a few lines or none, and 64 KiB buffers for
+    // each of many quiet containers would only fragment the heap.
+    // What conmon writes meanwhile is read by the next pump (the watch asks for one).
+    const end = Math.min(to, (await this.fh!.stat()).size);
+    if (end <= from) return from;
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - from));
     let pos = from;
     // One char per byte, so string offsets are file offsets.
     let pending = '';
-    while (pos < to) {
-      const { bytesRead } = await this.fh!.read(buf, 0, Math.min(CHUNK, to - pos), pos);
+    while (pos < end) {
+      const { bytesRead } = await this.fh!.read(buf, 0, Math.min(buf.length, end - pos), pos);
       if (bytesRead === 0) break;
       const lineAt = pos - pending.length;
       pos += bytesRead;

@@ -120,6 +120,33 @@ describe('wharf daemon process', () => {
     assert.equal(await again.exited, 0);
   });
 
+  it('--log-driver/--log-opt: the daemon\'s defaults go into containers\' LogConfig and info', async () => {
+    const dir = tmp();
+    const sock = join(dir, 'wharf.sock');
+    const d = launch(['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'wharf.pid'), '--log-opt', 'max-size=1k', '--log-opt', 'max-file=2']);
+    await waitForPing(sock, d);
+    const host = `unix://${sock}`;
+    try {
+      assert.equal((await docker(host, ['import', '-', 'logdefaults:1'], { input: await busyboxRootfsTar() })).code, 0);
+      assert.equal((await docker(host, ['info', '--format', '{{.LoggingDriver}}'])).stdout.trim(), 'json-file');
+      // The container's own options win; the daemon's fill in the rest (as dockerd merges them).
+      const run = await docker(host, ['run', '--name', 'chatty', '--log-opt', 'max-file=3', 'logdefaults:1', 'sh', '-c', 'for i in $(seq 100); do echo line-$i; done']);
+      assert.equal(run.code, 0, run.stderr);
+      const cfg = JSON.parse((await docker(host, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'chatty'])).stdout);
+      assert.deepEqual(cfg, { Type: 'json-file', Config: { 'max-file': '3', 'max-size': '1k' } });
+      const logPath = (await docker(host, ['inspect', '-f', '{{.LogPath}}', 'chatty'])).stdout.trim();
+      assert.ok(existsSync(`${logPath}.2`) && !existsSync(`${logPath}.3`), 'rotated into three files of about 1 KiB');
+      assert.equal((await docker(host, ['logs', '--tail', '1', 'chatty'])).stdout, 'line-100\n');
+      assert.equal((await docker(host, ['rm', 'chatty'])).code, 0);
+    } finally {
+      d.proc.kill('SIGTERM');
+      await d.exited;
+    }
+    const bad = launch(['--data-root', join(dir, 'root2'), '--log-opt', 'max-size=big']);
+    assert.equal(await bad.exited, 125);
+    assert.match(bad.stderr(), /failed to set log opts: invalid size: 'big'/);
+  });
+
   it('bad flags exit 125 with a message', async () => {
     const d = launch(['--no-such-flag']);
     assert.equal(await d.exited, 125);
