@@ -4,6 +4,7 @@ import { KeyedMutex } from '../common/keyed-mutex.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { RealtimeBudget } from '../runtime/realtime-budget.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { LocalVolumes } from '../volumes/local-volumes.js';
 import type { NetworkService } from '../networks/index.js';
@@ -27,6 +28,8 @@ export interface ContainerDeps {
   networks?: NetworkService;
   /** dockerd's --log-driver/--log-opt: what containers log with unless they say otherwise. */
   defaultLogConfig?: LogConfig;
+  /** dockerd's --cpu-rt-period/--cpu-rt-runtime: real-time budget given to the parent cgroup. */
+  realtimeBudget?: RealtimeBudget;
 }
 
 /**

@@ -4,13 +4,14 @@ import { invalidParameter } from '../common/errors.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import { newState } from './container-record.js';
-import type { ContainerCreateBody } from './container-service.js';
+import type { ContainerCreateBody, DockerJson } from './container-service.js';
 import { commandOf, mergeImageConfig, validateHostConfig } from './config-merge.js';
 import { generateName } from './names.js';
 import { prepareMounts, removeAnonymousVolumes } from './container-volumes.js';
 import { checkNetworkMode } from './container-network.js';
 import { effectiveSwap } from './update-plan.js';
 import { detectCgroups } from '../runtime/cgroups.js';
+import { realtimeSupported } from '../runtime/realtime-budget.js';
 import { mergeLogConfig, validateLogConfig } from '../logging/index.js';
 
 /**
@@ -22,6 +23,7 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
   if (!body || typeof body !== 'object') throw invalidParameter('config cannot be empty in order to create a container');
   if (!body.Image) throw invalidParameter('No image specified');
   const hostConfig = validateHostConfig(body.HostConfig);
+  const warnings = checkRealtime(hostConfig);
   hostConfig.LogConfig = mergeLogConfig(hostConfig.LogConfig, ctx.deps.defaultLogConfig);
   validateLogConfig(hostConfig.LogConfig);
   // Docker records the swap limit a memory limit gets by default (twice the memory, or
@@ -69,6 +71,19 @@ export async function createContainer(ctx: ContainerContext, body: ContainerCrea
     throw err;
   }
   ctx.emitEvent(rec, 'create');
-  const warnings: string[] = [];
   return { Id: id, Warnings: warnings };
+}
+
+/** dockerd's checks of --cpu-rt-period/--cpu-rt-runtime: dropped with a warning where the kernel cannot. */
+function checkRealtime(h: DockerJson): string[] {
+  if (!h.CpuRealtimePeriod && !h.CpuRealtimeRuntime) return [];
+  if (!realtimeSupported(detectCgroups())) {
+    h.CpuRealtimePeriod = 0;
+    h.CpuRealtimeRuntime = 0;
+    return ['Your kernel does not support CPU real-time scheduler'];
+  }
+  if (h.CpuRealtimePeriod && h.CpuRealtimeRuntime && h.CpuRealtimeRuntime > h.CpuRealtimePeriod) {
+    throw invalidParameter('cpu real-time runtime cannot be higher than cpu real-time period');
+  }
+  return [];
 }

@@ -49,6 +49,8 @@ export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFile
     cpuShares: hc.CpuShares || undefined,
     cpuQuota: hc.CpuQuota || undefined,
     cpuPeriod: hc.CpuPeriod || undefined,
+    cpuRealtimePeriod: hc.CpuRealtimePeriod || undefined,
+    cpuRealtimeRuntime: hc.CpuRealtimeRuntime || undefined,
     cpusetCpus: hc.CpusetCpus || undefined,
     cpusetMems: hc.CpusetMems || undefined,
     memoryReservation: hc.MemoryReservation || undefined,

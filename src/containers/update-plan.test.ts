@@ -20,7 +20,7 @@ test('a memory limit above the memory+swap in force needs a new memory+swap, as 
   const ok = planUpdate({ Memory: 0, MemorySwap: 0 }, upd({ Memory: 100 * MiB, MemorySwap: 200 * MiB }), swap);
   assert.equal(ok.hostConfig.Memory, 100 * MiB);
   assert.equal(ok.hostConfig.MemorySwap, 200 * MiB);
-  assert.deepEqual(ok.live, { memory: 100 * MiB, memorySwap: 200 * MiB, memoryReservation: undefined, cpuShares: undefined, cpuPeriod: undefined, cpuQuota: undefined, cpusetCpus: undefined, cpusetMems: undefined, pidsLimit: undefined, blkioWeight: undefined });
+  assert.deepEqual(ok.live, { memory: 100 * MiB, memorySwap: 200 * MiB, memoryReservation: undefined, cpuShares: undefined, cpuPeriod: undefined, cpuQuota: undefined, cpuRealtimePeriod: undefined, cpuRealtimeRuntime: undefined, cpusetCpus: undefined, cpusetMems: undefined, pidsLimit: undefined, blkioWeight: undefined });
 });
 
 test('the default memory+swap in force is recorded when only memory changes, so a restart keeps it', () => {

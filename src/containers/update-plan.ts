@@ -25,7 +25,7 @@ export function planUpdate(current: DockerJson, u: VerifiedUpdate, host: { swapL
   if (c.CpuPeriod && c.CpuPeriod > 0 && hc.NanoCpus > 0) throw conflict('Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set');
   if (c.CpuQuota && c.CpuQuota > 0 && hc.NanoCpus > 0) throw conflict('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set');
 
-  for (const k of ['BlkioWeight', 'CpuShares', 'NanoCpus', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'MemoryReservation'] as const) {
+  for (const k of ['BlkioWeight', 'CpuShares', 'NanoCpus', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus', 'CpusetMems', 'MemoryReservation'] as const) {
     if (c[k] !== undefined) hc[k] = c[k];
   }
   if (c.Memory !== undefined) {
@@ -70,6 +70,8 @@ function liveUpdate(u: VerifiedUpdate): ResourceUpdate {
     cpuShares: c.CpuShares,
     cpuPeriod: c.CpuPeriod,
     cpuQuota: c.CpuQuota,
+    cpuRealtimePeriod: c.CpuRealtimePeriod,
+    cpuRealtimeRuntime: c.CpuRealtimeRuntime,
     cpusetCpus: c.CpusetCpus,
     cpusetMems: c.CpusetMems,
     pidsLimit: c.PidsLimit,

@@ -4,7 +4,7 @@ import { WharfError } from '../common/errors.js';
 import type { HostResources } from '../runtime/host-resources.js';
 import { parseCpuList, verifyUpdate } from './update-validation.js';
 
-const host: HostResources = { ncpu: 2, cpus: '0-1', mems: '0', swapLimit: true, blkioWeight: true };
+const host: HostResources = { ncpu: 2, cpus: '0-1', mems: '0', swapLimit: true, blkioWeight: true, cpuRealtime: true };
 
 function rejects(body: Record<string, unknown>, message: string, h: HostResources = host): void {
   assert.throws(() => verifyUpdate(body, h), (e: unknown) => {
@@ -69,4 +69,12 @@ test('cpuset lists', () => {
   assert.equal(parseCpuList('2-1'), undefined);
   assert.equal(parseCpuList('1,,2'), undefined);
   rejects({ CpusetCpus: '0-99999999' }, 'Requested CPUs are not available - requested 0-99999999, available: 0-1');
+});
+
+test('real-time budget: runtime above period is a 400; dropped with dockerd\'s warning where the kernel has none', () => {
+  rejects({ CpuRealtimePeriod: 1000, CpuRealtimeRuntime: 2000 }, 'cpu real-time runtime cannot be higher than cpu real-time period');
+  assert.deepEqual(verifyUpdate({ CpuRealtimePeriod: 1000000, CpuRealtimeRuntime: 2000 }, host).changes, { CpuRealtimePeriod: 1000000, CpuRealtimeRuntime: 2000 });
+  const none = verifyUpdate({ CpuRealtimeRuntime: 2000 }, { ...host, cpuRealtime: false });
+  assert.deepEqual(none.changes, {});
+  assert.deepEqual(none.warnings, ['Your kernel does not support CPU real-time scheduler']);
 });

@@ -12,6 +12,8 @@ export interface ResourceChanges {
   CpuShares?: number;
   CpuPeriod?: number;
   CpuQuota?: number;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
   CpusetCpus?: string;
   CpusetMems?: string;
   /** -1 = unlimited. */
@@ -41,7 +43,7 @@ export function verifyUpdate(body: DockerJson, host: HostResources): VerifiedUpd
   const warnings: string[] = [];
   const c: ResourceChanges = {};
   const num = (k: string): number => (typeof body[k] === 'number' ? body[k] : 0);
-  for (const k of ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'BlkioWeight'] as const) {
+  for (const k of ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'BlkioWeight'] as const) {
     if (num(k) !== 0) c[k] = num(k);
   }
   for (const k of ['CpusetCpus', 'CpusetMems'] as const) if (body[k]) c[k] = body[k];
@@ -73,6 +75,15 @@ export function verifyUpdate(body: DockerJson, host: HostResources): VerifiedUpd
     throw invalidParameter('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
   }
   if (c.CpuQuota !== undefined && c.CpuQuota > 0 && c.CpuQuota < 1000) throw invalidParameter('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+
+  if ((c.CpuRealtimePeriod !== undefined || c.CpuRealtimeRuntime !== undefined) && !host.cpuRealtime) {
+    warnings.push('Your kernel does not support CPU real-time scheduler');
+    delete c.CpuRealtimePeriod;
+    delete c.CpuRealtimeRuntime;
+  }
+  if (c.CpuRealtimePeriod && c.CpuRealtimeRuntime && c.CpuRealtimeRuntime > c.CpuRealtimePeriod) {
+    throw invalidParameter('cpu real-time runtime cannot be higher than cpu real-time period');
+  }
 
   checkCpuset(c.CpusetCpus, host.cpus, 'cpus', 'CPUs');
   checkCpuset(c.CpusetMems, host.mems, 'mems', 'memory nodes');

@@ -30,6 +30,8 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   /** --log-driver, --log-opt: containers' default logging. */
   logConfig: { Type: string; Config: Record<string, string> };
+  /** --cpu-rt-period, --cpu-rt-runtime (µs): the containers' parent cgroup's real-time budget. */
+  realtimeBudget: { period?: number; runtime?: number };
   help: boolean;
 }
 
@@ -64,6 +66,8 @@ Options:
       --insecure-registry list  Registries to reach over plain HTTP (repeatable)
       --log-driver string       Default driver for container logs: json-file, local, none (default "json-file")
       --log-opt map             Default log driver options for containers (repeatable key=value)
+      --cpu-rt-period int       Real-time period of the containers' parent cgroup, in microseconds
+      --cpu-rt-runtime int      Real-time runtime of the containers' parent cgroup, in microseconds
   -h, --help                    Print usage
 `;
 
@@ -136,6 +140,8 @@ export function parseDaemonFlags(argv: string[], env: NodeJS.ProcessEnv = proces
         'insecure-registry': { type: 'string', multiple: true },
         'log-driver': { type: 'string' },
         'log-opt': { type: 'string', multiple: true },
+        'cpu-rt-period': { type: 'string' },
+        'cpu-rt-runtime': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -181,6 +187,7 @@ export function parseDaemonFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     }),
     insecureRegistries: values['insecure-registry'] ?? [],
     logConfig: defaultLogConfig(values['log-driver'], values['log-opt'] ?? []),
+    realtimeBudget: { period: microseconds(values['cpu-rt-period'], 'cpu-rt-period'), runtime: microseconds(values['cpu-rt-runtime'], 'cpu-rt-runtime') },
     help: Boolean(values.help),
   };
 }
@@ -200,4 +207,10 @@ function defaultLogConfig(driver: string | undefined, opts: string[]): { Type: s
     throw invalidParameter(`failed to set log opts: ${(err as Error).message.replace(/^failed to initialize logging driver: /, '')}`, err);
   }
   return cfg;
+}
+
+function microseconds(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw invalidParameter(`invalid argument ${JSON.stringify(v)} for "--${flag}" flag: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v) || undefined;
 }

@@ -41,6 +41,7 @@ async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
     network: { ipMasq: cfg.ipMasq, defaultBridge: cfg.bridge, defaultSubnet: cfg.bip, pools: cfg.addressPools.length ? cfg.addressPools : undefined },
     insecureRegistries: cfg.insecureRegistries,
     logConfig: cfg.logConfig,
+    realtimeBudget: cfg.realtimeBudget,
   });
   setRegistryHosts(engine, { insecure: cfg.insecureRegistries, certsDirs: DEFAULT_CERTS_DIRS });
   return engine;

@@ -15,6 +15,7 @@ import { publishImageEvents } from './image-events.js';
 import { publishNetworkEvents } from './network-events.js';
 import { collectLayersAfterImageDeletes } from './layer-gc.js';
 import type { LogConfig } from '../logging/index.js';
+import type { RealtimeBudget } from '../runtime/realtime-budget.js';
 
 export interface EngineOptions {
   /** Persistent state: images, layers, containers (dockerd's --data-root). */
@@ -31,6 +32,8 @@ export interface EngineOptions {
   insecureRegistries?: string[];
   /** Containers' default log driver and options (dockerd's --log-driver, --log-opt). */
   logConfig?: LogConfig;
+  /** Real-time budget of the containers' parent cgroup (dockerd's --cpu-rt-period, --cpu-rt-runtime). */
+  realtimeBudget?: RealtimeBudget;
 }
 
 /** A stable identifier for this engine, kept in the data root (dockerd's ID in /info). */
@@ -66,6 +69,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { contai
     events,
     cgroupParent: opts.cgroupParent,
     defaultLogConfig: opts.logConfig,
+    realtimeBudget: opts.realtimeBudget,
     volumes,
     networks,
   });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
+import { realtimeSupported } from './realtime-budget.js';
 
 /** What the host's cgroups can limit, as dockerd's sysinfo reports it for validating resources. */
 export interface HostResources {
@@ -14,6 +15,8 @@ export interface HostResources {
   swapLimit: boolean;
   /** Block I/O can be weighted (v1 blkio.weight; v2 the io controller). */
   blkioWeight: boolean;
+  /** Real-time CPU time can be budgeted per cgroup (v1 cpu.rt_runtime_us). */
+  cpuRealtime: boolean;
 }
 
 /** Reads the host's limits; cheap enough per request (a few small files). */
@@ -34,6 +37,7 @@ export function hostResources(layout: CgroupLayout = detectCgroups()): HostResou
     mems: effective('cpuset.mems') || '0',
     swapLimit: layout.swapLimit,
     blkioWeight: blkioWeightSupported(layout),
+    cpuRealtime: realtimeSupported(layout),
   };
 }
 

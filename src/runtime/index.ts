@@ -20,6 +20,7 @@ export { buildSpec } from './spec/build-spec.js';
 
 export { detectCgroups, type CgroupLayout } from './cgroups.js';
 export { hostResources, type HostResources } from './host-resources.js';
+export { grantRealtimeBudget, realtimeSupported, type RealtimeBudget } from './realtime-budget.js';
 
 /**
  * The engine's runtime: runc (by default /usr/sbin/runc) behind conmon (/usr/bin/conmon).

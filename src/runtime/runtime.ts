@@ -29,6 +29,9 @@ export interface SpecInput {
   cpuShares?: number;
   cpuQuota?: number;
   cpuPeriod?: number;
+  /** Real-time scheduling budget in µs per period (cgroup v1 cpu.rt_*). */
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
   /** Soft limit in bytes (v1 memory.soft_limit_in_bytes, v2 memory.low). */
@@ -169,6 +172,9 @@ export interface ResourceUpdate {
   /** CFS period and quota in microseconds. */
   cpuPeriod?: number;
   cpuQuota?: number;
+  /** Real-time budget in microseconds per period. */
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
   pidsLimit?: number;

@@ -21,6 +21,8 @@ export function runcUpdateArgs(u: ResourceUpdate, opts: { swapLimit: boolean }):
   flag('cpu-share', u.cpuShares);
   flag('cpu-period', u.cpuPeriod);
   flag('cpu-quota', u.cpuQuota);
+  flag('cpu-rt-period', u.cpuRealtimePeriod);
+  flag('cpu-rt-runtime', u.cpuRealtimeRuntime);
   flag('cpuset-cpus', u.cpusetCpus);
   flag('cpuset-mems', u.cpusetMems);
   flag('pids-limit', u.pidsLimit);

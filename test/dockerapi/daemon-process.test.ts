@@ -147,6 +147,32 @@ describe('wharf daemon process', () => {
     assert.match(bad.stderr(), /failed to set log opts: invalid size: 'big'/);
   });
 
+  it('--cpu-rt-runtime gives the parent cgroup a real-time budget that run and update hand out', { skip: !existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us') && 'the kernel has no real-time group scheduling' }, async () => {
+    const dir = tmp();
+    const sock = join(dir, 'wharf.sock');
+    const d = launch(['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'wharf.pid'), '--cpu-rt-period', '1000000', '--cpu-rt-runtime', '50000']);
+    await waitForPing(sock, d);
+    const host = `unix://${sock}`;
+    try {
+      assert.equal((await docker(host, ['import', '-', 'rt:1'], { input: await busyboxRootfsTar() })).code, 0);
+      const run = await docker(host, ['run', '-d', '--name', 'rt', '--cpu-rt-runtime', '10000', 'rt:1', 'sleep', '60']);
+      assert.equal(run.code, 0, run.stderr);
+      const budget = async () => (await docker(host, ['exec', 'rt', 'cat', '/sys/fs/cgroup/cpu/cpu.rt_runtime_us'])).stdout.trim();
+      assert.equal(await budget(), '10000');
+      assert.equal((await docker(host, ['inspect', '-f', '{{.HostConfig.CpuRealtimeRuntime}}', 'rt'])).stdout.trim(), '10000');
+      const up = await docker(host, ['update', '--cpu-rt-runtime', '20000', 'rt']);
+      assert.equal(up.code, 0, up.stderr);
+      assert.equal(await budget(), '20000');
+      const over = await docker(host, ['run', '--rm', '--cpu-rt-period', '1000', '--cpu-rt-runtime', '2000', 'rt:1', 'true']);
+      assert.equal(over.code, 125);
+      assert.match(over.stderr, /cpu real-time runtime cannot be higher than cpu real-time period/);
+      assert.equal((await docker(host, ['rm', '-f', 'rt'])).code, 0);
+    } finally {
+      d.proc.kill('SIGTERM');
+      await d.exited;
+    }
+  });
+
   it('bad flags exit 125 with a message', async () => {
     const d = launch(['--no-such-flag']);
     assert.equal(await d.exited, 125);

@@ -163,4 +163,13 @@ describe('docker CLI against the Wharf daemon', () => {
     assert.equal(init.code, 0, init.stderr);
     assert.match(init.stdout, /^\/sbin\/docker-init -- sh/);
   });
+  test('--cpu-rt-runtime without a daemon budget fails as with dockerd; runtime above period is refused alike', async () => {
+    const [wr, dr] = await Promise.all([wharf, dockerd].map((d) => dk(d, ['run', '--rm', '--network', 'none', '--cpu-rt-runtime', '10000', IMG, 'true'])));
+    assert.equal(wr!.code, dr!.code);
+    assert.equal(wr!.code, 125);
+    for (const r of [wr!, dr!]) assert.match(r.stderr, /cpu\.rt_runtime_us: invalid argument/, r.stderr);
+    const [wo, dout] = await Promise.all([wharf, dockerd].map((d) => dk(d, ['run', '--rm', '--cpu-rt-period', '1000', '--cpu-rt-runtime', '2000', IMG, 'true'])));
+    assert.equal(wo!.code, dout!.code);
+    assert.equal(wo!.stderr.split('\n')[0], dout!.stderr.split('\n')[0]);
+  });
 });

@@ -298,8 +298,8 @@ export async function buildCreateRequest(a: ParsedArgs, opts: { detach: boolean;
       BlkioDeviceWriteIOps: [],
       CpuPeriod: 0,
       CpuQuota: 0,
-      CpuRealtimePeriod: 0,
-      CpuRealtimeRuntime: 0,
+      CpuRealtimePeriod: intOf('cpu-rt-period') ?? 0,
+      CpuRealtimeRuntime: intOf('cpu-rt-runtime') ?? 0,
       CpusetCpus: a.string('cpuset-cpus') ?? '',
       CpusetMems: '',
       Devices: a.list('device').map((dev) => {

@@ -32,6 +32,8 @@ export const containerFlags: FlagSpec[] = [
   s('memory-reservation'),
   s('cpus'),
   s('cpu-shares', 'c'),
+  s('cpu-rt-period'),
+  s('cpu-rt-runtime'),
   s('cpuset-cpus'),
   s('pids-limit'),
   b('read-only'),

@@ -90,6 +90,8 @@ test('resources: memory and swap, cpus, shares, cpuset, pids', async () => {
   assert.deepEqual(s.linux.resources.memory, { limit: 64 << 20, swap: 128 << 20 });
   assert.deepEqual(s.linux.resources.cpu, { period: 100000, quota: 50000, shares: 512, cpus: '0' });
   assert.deepEqual(s.linux.resources.pids, { limit: 10 });
+  const rt = await spec({ cpuRealtimePeriod: 1000000, cpuRealtimeRuntime: 10000 });
+  assert.deepEqual(rt.linux.resources.cpu, { realtimePeriod: 1000000, realtimeRuntime: 10000 });
   const noSwap = await spec({ memory: 64 << 20 }, v2);
   assert.deepEqual(noSwap.linux.resources.memory, { limit: 64 << 20 });
   await assert.rejects(spec({ memory: 1024 }), { message: 'Minimum memory limit allowed is 6MB' });

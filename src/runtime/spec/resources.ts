@@ -6,7 +6,7 @@ import { blkioWeightSupported } from '../host-resources.js';
 
 export interface OciResources {
   memory?: { limit?: number; swap?: number; reservation?: number };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  cpu?: { shares?: number; quota?: number; period?: number; realtimePeriod?: number; realtimeRuntime?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
   blockIO?: { weight: number };
 }
@@ -56,6 +56,8 @@ export function buildResources(input: SpecInput, layout: CgroupLayout, hostCpus 
   if (input.cpuQuota) cpu.quota = input.cpuQuota;
   if (input.cpuPeriod) cpu.period = input.cpuPeriod;
   if (input.cpuShares) cpu.shares = input.cpuShares;
+  if (input.cpuRealtimePeriod) cpu.realtimePeriod = input.cpuRealtimePeriod;
+  if (input.cpuRealtimeRuntime) cpu.realtimeRuntime = input.cpuRealtimeRuntime;
   if (input.cpusetCpus) {
     if (!/^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$/.test(input.cpusetCpus)) {
       throw invalidParameter(`Invalid value ${input.cpusetCpus} for cpuset cpus`);
