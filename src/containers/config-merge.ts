@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { invalidParameter } from '../common/errors.js';
 import type { ImageRuntimeConfig } from '../images/types.js';
 import type { ContainerCreateBody, DockerJson } from './container-service.js';
@@ -81,7 +81,7 @@ export function validateHostConfig(hc: DockerJson | undefined): DockerJson {
   if (h.AutoRemove && h.RestartPolicy.Name !== 'no') throw invalidParameter("can't create 'AutoRemove' container with restart policy");
   if (h.Memory && h.Memory > 0 && h.Memory < 6 * 1024 * 1024) throw invalidParameter('Minimum memory limit allowed is 6MB');
   if (h.MemorySwap && h.MemorySwap > 0 && h.Memory && h.MemorySwap < h.Memory) throw invalidParameter('Minimum memoryswap limit should be larger than memory limit, see usage');
-  const ncpu = cpus().length;
+  const ncpu = availableParallelism();
   if (h.NanoCpus) {
     if (h.CpuQuota || h.CpuPeriod) throw invalidParameter('Conflicting options: Nano CPUs and CPU Period cannot both be set');
     if (h.NanoCpus < 0 || h.NanoCpus > ncpu * 1e9) throw invalidParameter(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);

@@ -1,4 +1,4 @@
-import { cpus, hostname, release, totalmem } from 'node:os';
+import { availableParallelism, hostname, release, totalmem } from 'node:os';
 import { statfs } from 'node:fs/promises';
 import type { ContainerManager } from '../containers/container-manager.js';
 import type { ImageService } from '../images/image-service.js';
@@ -53,7 +53,7 @@ export class EngineSystem implements SystemService {
       Architecture: process.arch === 'x64' ? 'x86_64' : process.arch,
       IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: { AllowNondistributableArtifactsCIDRs: [], AllowNondistributableArtifactsHostnames: [], InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: [] },
-      NCPU: cpus().length,
+      NCPU: availableParallelism(),
       MemTotal: totalmem(),
       DockerRootDir: this.o.dataRoot,
       Name: hostname(),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
 import { realtimeSupported } from './realtime-budget.js';
@@ -21,7 +21,7 @@ export interface HostResources {
 
 /** Reads the host's limits; cheap enough per request (a few small files). */
 export function hostResources(layout: CgroupLayout = detectCgroups()): HostResources {
-  const ncpu = cpus().length;
+  const ncpu = availableParallelism();
   const read = (p: string) => {
     try {
       return readFileSync(p, 'utf8').trim();

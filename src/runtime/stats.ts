@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerStats } from './runtime.js';
@@ -28,7 +28,7 @@ export async function readContainerStats(layout: CgroupLayout, cgroupsPath: stri
   const base = {
     read: new Date().toISOString(),
     systemCpuNs: await systemCpuNs(),
-    onlineCpus: cpus().length,
+    onlineCpus: availableParallelism(),
   };
   return layout.version === 2 ? { ...base, ...(await readV2(layout, cgroupsPath)) } : { ...base, ...(await readV1(layout, cgroupsPath)) };
 }

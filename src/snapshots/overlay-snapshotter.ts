@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, symlink, readlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeJsonAtomic } from '../common/atomic-file.js';
 import { internal, invalidParameter, notFound } from '../common/errors.js';
@@ -18,8 +18,10 @@ import type { Change, Snapshotter, StagedLayer } from './snapshotter.js';
 interface ContainerLayerInfo {
   /** Chain IDs of the image's layers, bottom first (empty for an image-less container). */
   chainIds: string[];
-  /** Whether the container has an init layer (mount point stubs) under its upper dir. */
+  /** Whether the container has its own init layer (mount point stubs) beside its upper dir (made before shared ones). */
   init?: boolean;
+  /** Whether it uses the init layer shared by every container of its image (layers/<top>/init). */
+  sharedInit?: boolean;
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -42,6 +44,8 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly staging = new Set<string>();
   private readonly locks = new KeyedLock();
   private readonly opaqueCache = new Map<string, Set<string>>();
+  /** Init layers made (or being made) by this process, by path. */
+  private readonly initLayers = new Map<string, Promise<void>>();
 
   constructor(
     root: string,
@@ -152,14 +156,53 @@ export class OverlaySnapshotter implements Snapshotter {
   async createContainerLayer(containerId: string, image: Image | undefined): Promise<void> {
     const dir = this.containerDir(containerId);
     if (image) await this.ensureLayers(image);
-    await mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 });
-    await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
-    const imageLowers = [...(image?.chainIds ?? [])].reverse().map((c) => this.layerDir(c));
-    await rm(join(dir, 'init'), { recursive: true, force: true });
-    await makeInitLayer(join(dir, 'init'), imageLowers);
+    const info: ContainerLayerInfo = { chainIds: image?.chainIds ?? [], sharedInit: true };
+    await Promise.all([
+      mkdir(join(dir, 'upper'), { recursive: true, mode: 0o755 }).then(() => mkdir(join(dir, 'work'), { mode: 0o700 }).catch(ignoreExists)),
+      this.ensureInitLayer(info.chainIds),
+    ]);
     // layer.json last: its presence means the container layer is complete.
-    const info: ContainerLayerInfo = { chainIds: image?.chainIds ?? [], init: true };
     await writeJsonRenamed(join(dir, 'layer.json'), info);
+  }
+
+  /**
+   * The init layer of an image: its stubs depend only on the layers below, so all containers
+   * of the image share one (read-only, like the layers), made once next to the top layer and
+   * removed with it. Made in a temp dir and renamed, so a present one is complete.
+   */
+  private ensureInitLayer(chainIds: string[]): Promise<void> {
+    const path = this.sharedInitDir(chainIds);
+    let p = this.initLayers.get(path);
+    if (!p) {
+      p = (async () => {
+        if (await exists(path)) return;
+        const tmp = `${dirname(path)}/.init-tmp-${randomBytes(4).toString('hex')}`;
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        try {
+          await makeInitLayer(tmp, [...chainIds].reverse().map((c) => this.layerDir(c)));
+          await rename(tmp, path).catch(async (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+          });
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
+        }
+      })();
+      // Forgotten on failure, so the next create tries again; gc may remove it with its layer.
+      p.catch(() => this.initLayers.delete(path));
+      this.initLayers.set(path, p);
+    }
+    return p;
+  }
+
+  private sharedInitDir(chainIds: string[]): string {
+    const top = chainIds.at(-1);
+    return top ? join(this.dir, 'layers', hexOf(top), 'init') : join(this.dir, 'empty-init');
+  }
+
+  /** The container's init layer, if it has one. */
+  private initDirOf(containerId: string, info: ContainerLayerInfo): string | undefined {
+    if (info.sharedInit) return this.sharedInitDir(info.chainIds);
+    return info.init ? join(this.containerDir(containerId), 'init') : undefined;
   }
 
   private async info(containerId: string): Promise<ContainerLayerInfo> {
@@ -173,9 +216,10 @@ export class OverlaySnapshotter implements Snapshotter {
 
   /** The container's lower dirs, top first: its init layer, then the image's layers. */
   async lowerDirs(containerId: string): Promise<string[]> {
-    const { chainIds, init } = await this.info(containerId);
-    const dirs = [...chainIds].reverse().map((c) => this.layerDir(c));
-    if (init) dirs.unshift(join(this.containerDir(containerId), 'init'));
+    const info = await this.info(containerId);
+    const dirs = [...info.chainIds].reverse().map((c) => this.layerDir(c));
+    const init = this.initDirOf(containerId, info);
+    if (init) dirs.unshift(init);
     return dirs.length ? dirs : [await this.emptyDir()];
   }
 
@@ -192,7 +236,8 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   private async doMount(containerId: string, target: string): Promise<void> {
-    const { chainIds, init } = await this.info(containerId);
+    const info = await this.info(containerId);
+    const { chainIds } = info;
     const dir = this.containerDir(containerId);
     await mkdir(target, { recursive: true, mode: 0o755 });
     if (await isMountPoint(target)) return;
@@ -200,9 +245,15 @@ export class OverlaySnapshotter implements Snapshotter {
     for (const c of top) if (!(await exists(this.layerDir(c)))) throw notFound(`layer ${c} of container ${containerId} is not unpacked`);
     const lowers = top.map((c) => this.layerDir(c));
     const shortLowers = top.map((c) => this.shortName(c));
+    const init = this.initDirOf(containerId, info);
     if (init) {
-      lowers.unshift(join(dir, 'init'));
-      shortLowers.unshift(join('containers', containerId, 'init'));
+      // A gc between create and start may have taken a shared one with its layer: make it again.
+      if (info.sharedInit && !(await exists(init))) {
+        this.initLayers.delete(init);
+        await this.ensureInitLayer(chainIds);
+      }
+      lowers.unshift(init);
+      shortLowers.unshift(relative(this.dir, init));
     }
     if (lowers.length === 0) {
       lowers.push(await this.emptyDir());
@@ -221,10 +272,11 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async diff(containerId: string): Promise<Change[]> {
-    const { chainIds, init } = await this.info(containerId);
+    const info = await this.info(containerId);
     const lowers: LowerLayer[] = [];
-    if (init) lowers.push({ dir: join(this.containerDir(containerId), 'init') });
-    for (const c of [...chainIds].reverse()) lowers.push({ dir: this.layerDir(c), opaque: await this.opaqueDirs(c) });
+    const init = this.initDirOf(containerId, info);
+    if (init) lowers.push({ dir: init });
+    for (const c of [...info.chainIds].reverse()) lowers.push({ dir: this.layerDir(c), opaque: await this.opaqueDirs(c) });
     return overlayChanges(this.upperDir(containerId), lowers);
   }
 
@@ -284,6 +336,10 @@ async function writeJsonRenamed(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
   await rename(tmp, path);
+}
+
+function ignoreExists(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EEXIST') throw err;
 }
 
 async function exists(p: string): Promise<boolean> {

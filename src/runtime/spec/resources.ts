@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { invalidParameter } from '../../common/errors.js';
 import type { SpecInput } from '../runtime.js';
 import type { CgroupLayout } from '../cgroups.js';
@@ -15,7 +15,7 @@ const MIN_MEMORY = 6 * 1024 * 1024;
 const CPU_PERIOD = 100000;
 
 /** Docker's resource flags as OCI resources, with dockerd's validation messages. */
-export function buildResources(input: SpecInput, layout: CgroupLayout, hostCpus = cpus().length): OciResources {
+export function buildResources(input: SpecInput, layout: CgroupLayout, hostCpus = availableParallelism()): OciResources {
   const out: OciResources = {};
   const memory = input.memory ?? 0;
   const swap = input.memorySwap ?? 0;
