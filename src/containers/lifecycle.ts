@@ -95,9 +95,12 @@ export class Lifecycle {
         openStdin: Boolean(rec.config.OpenStdin),
         stdinOnce: Boolean(rec.config.StdinOnce),
       });
-      await this.ctx.logs.attach(logTarget, logPlan);
+      // conmon is already spooling: the shipper can open the files while attach hooks run.
+      const logsAttached = this.ctx.logs.attach(logTarget, logPlan);
+      logsAttached.catch(() => {});
       await net.ready;
       for (const hook of this.beforeRun.get(rec.id) ?? []) await hook().catch(() => {});
+      await logsAttached;
       this.beforeRun.delete(rec.id);
       await runtime.start(rec.id);
       rec.state = { ...rec.state, status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
