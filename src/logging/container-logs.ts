@@ -5,6 +5,7 @@ import { LoggingInitError, planLogging, type LogConfig, type LogPlan } from './l
 import { parseJsonLogLine, parseRfc3339, type ParsedJsonLog } from './json-log-line.js';
 import { JsonLogWriter } from './json-log-writer.js';
 import { followLines } from './line-follower.js';
+import { parseSpoolLine } from './conmon-spool-format.js';
 import { SpoolShipper } from './spool-shipper.js';
 
 /** A container as its logs see it. */
@@ -139,7 +140,7 @@ export class ContainerLogs {
       signal: opts.signal,
     });
     for await (const line of lines) {
-      const rec = parseJsonLogLine(line);
+      const rec = parseJsonLogLine(line) ?? legacyRecord(line);
       if (!rec) continue;
       if (opts.since || opts.until) {
         const date = parseRfc3339(rec.time)?.date;
@@ -183,6 +184,17 @@ interface Shipping {
   shipper: SpoolShipper;
   writer: JsonLogWriter;
   ending?: Promise<void>;
+}
+
+/**
+ * A line of conmon's own format where a json-file record was expected: containers started by
+ * Wharf before logs were shipped had conmon write `<id>-json.log` directly, and may still run.
+ */
+function legacyRecord(line: string): ParsedJsonLog | undefined {
+  const e = parseSpoolLine(line);
+  const t = e && parseRfc3339(e.time);
+  if (!e || !t) return undefined;
+  return { stream: e.stream, data: Buffer.from(e.partial ? e.content : `${e.content}\n`, 'utf8'), time: e.time, fixedTime: t.fixed };
 }
 
 /** A stored LogConfig that no longer plans (it was checked at start) is treated as keeping nothing. */

@@ -73,7 +73,13 @@ export class JsonLogWriter {
   private async write(batch: string[]): Promise<void> {
     if (!batch.length) return;
     const bytes = Buffer.from(batch.join(''));
-    await this.fh!.write(bytes);
+    try {
+      await this.fh!.write(bytes);
+    } catch (err) {
+      // No torn record left behind for the retry to follow.
+      await this.fh!.truncate(this.size).catch(() => {});
+      throw err;
+    }
     this.size += bytes.length;
   }
 

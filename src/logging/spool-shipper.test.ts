@@ -105,3 +105,23 @@ test('hand-over: the monitor reopens a fresh spool; nothing is lost, and an inte
   assert.deepEqual(y.json().map((r) => r.log), ['first\n', 'second\n', 'third\n', 'fourth\n', 'fifth\n']);
   assert.throws(() => statSync(`${x.spool}.old`), /ENOENT/);
 });
+
+test('a failed write (disk full) loses nothing: the next pump ships the same lines once', async () => {
+  const x = await shipper('full');
+  let fail = true;
+  const append = x.writer.append.bind(x.writer);
+  x.writer.append = async (records: string[]) => {
+    if (fail) {
+      fail = false;
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    }
+    return append(records);
+  };
+  writeFileSync(x.spool, spoolLine('stdout', 'P', 'ha') + spoolLine('stdout', 'F', 'lf') + spoolLine('stderr', 'F', 'e'));
+  await x.s.start({ watch: false, fresh: true });
+  assert.deepEqual(x.json(), []);
+  await x.s.flush();
+  await x.s.finish();
+  await x.writer.close();
+  assert.deepEqual(x.json().map((r) => r.log), ['half\n', 'e\n']);
+});

@@ -178,10 +178,17 @@ export class SpoolShipper {
   private async pump(): Promise<void> {
     if (!this.fh) return;
     const records: string[] = [];
-    this.pos = await this.readLines(this.pos, Infinity, (e, at) => this.take(records, e, at));
-    if (!records.length) return;
-    await this.o.writer.append(records);
-    await this.writeCheckpoint();
+    const held = new Map([...this.held].map(([k, h]) => [k, { ...h }]));
+    const pos = await this.readLines(this.pos, Infinity, (e, at) => this.take(records, e, at));
+    try {
+      if (records.length) await this.o.writer.append(records);
+    } catch (err) {
+      // Disk full, say: the same lines are tried again by the next pump.
+      this.held = held;
+      throw err;
+    }
+    this.pos = pos;
+    if (records.length) await this.writeCheckpoint();
   }
 
   /** Calls `each` for the complete lines between two offsets; returns the offset after the last one. */
