@@ -121,13 +121,7 @@ describe('wharf daemon process', () => {
   });
 
   it('--log-driver/--log-opt: the daemon\'s defaults go into containers\' LogConfig and info', async () => {
-    const dir = tmp();
-    const sock = join(dir, 'wharf.sock');
-    const d = launch(['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'wharf.pid'), '--log-opt', 'max-size=1k', '--log-opt', 'max-file=2']);
-    await waitForPing(sock, d);
-    const host = `unix://${sock}`;
-    try {
-      assert.equal((await docker(host, ['import', '-', 'logdefaults:1'], { input: await busyboxRootfsTar() })).code, 0);
+    const dir = await withImportedDaemon(['--log-opt', 'max-size=1k', '--log-opt', 'max-file=2'], 'logdefaults:1', async (host) => {
       assert.equal((await docker(host, ['info', '--format', '{{.LoggingDriver}}'])).stdout.trim(), 'json-file');
       // The container's own options win; the daemon's fill in the rest (as dockerd merges them).
       const run = await docker(host, ['run', '--name', 'chatty', '--log-opt', 'max-file=3', 'logdefaults:1', 'sh', '-c', 'for i in $(seq 100); do echo line-$i; done']);
@@ -138,23 +132,14 @@ describe('wharf daemon process', () => {
       assert.ok(existsSync(`${logPath}.2`) && !existsSync(`${logPath}.3`), 'rotated into three files of about 1 KiB');
       assert.equal((await docker(host, ['logs', '--tail', '1', 'chatty'])).stdout, 'line-100\n');
       assert.equal((await docker(host, ['rm', 'chatty'])).code, 0);
-    } finally {
-      d.proc.kill('SIGTERM');
-      await d.exited;
-    }
+    });
     const bad = launch(['--data-root', join(dir, 'root2'), '--log-opt', 'max-size=big']);
     assert.equal(await bad.exited, 125);
     assert.match(bad.stderr(), /failed to set log opts: invalid size: 'big'/);
   });
 
   it('--cpu-rt-runtime gives the parent cgroup a real-time budget that run and update hand out', { skip: !existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us') && 'the kernel has no real-time group scheduling' }, async () => {
-    const dir = tmp();
-    const sock = join(dir, 'wharf.sock');
-    const d = launch(['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'wharf.pid'), '--cpu-rt-period', '1000000', '--cpu-rt-runtime', '50000']);
-    await waitForPing(sock, d);
-    const host = `unix://${sock}`;
-    try {
-      assert.equal((await docker(host, ['import', '-', 'rt:1'], { input: await busyboxRootfsTar() })).code, 0);
+    await withImportedDaemon(['--cpu-rt-period', '1000000', '--cpu-rt-runtime', '50000'], 'rt:1', async (host) => {
       const run = await docker(host, ['run', '-d', '--name', 'rt', '--cpu-rt-runtime', '10000', 'rt:1', 'sleep', '60']);
       assert.equal(run.code, 0, run.stderr);
       const budget = async () => (await docker(host, ['exec', 'rt', 'cat', '/sys/fs/cgroup/cpu/cpu.rt_runtime_us'])).stdout.trim();
@@ -167,11 +152,25 @@ describe('wharf daemon process', () => {
       assert.equal(over.code, 125);
       assert.match(over.stderr, /cpu real-time runtime cannot be higher than cpu real-time period/);
       assert.equal((await docker(host, ['rm', '-f', 'rt'])).code, 0);
+    });
+  });
+
+  /** A daemon with extra flags and the busybox image as `image`, for the length of `f`; returns its folder. */
+  async function withImportedDaemon(flags: string[], image: string, f: (host: string) => Promise<void>): Promise<string> {
+    const dir = tmp();
+    const sock = join(dir, 'wharf.sock');
+    const d = launch(['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'wharf.pid'), ...flags]);
+    await waitForPing(sock, d);
+    const host = `unix://${sock}`;
+    try {
+      assert.equal((await docker(host, ['import', '-', image], { input: await busyboxRootfsTar() })).code, 0);
+      await f(host);
     } finally {
       d.proc.kill('SIGTERM');
       await d.exited;
     }
-  });
+    return dir;
+  }
 
   it('bad flags exit 125 with a message', async () => {
     const d = launch(['--no-such-flag']);

@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
-import { startDockerd, startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
+import { startDaemonPair, type DaemonPair } from '../support/daemon-pair.js';
+import type { RunningDaemon } from '../support/daemons.js';
 import { runCli } from '../support/run-cli.js';
 
 const IMG = `cli-test-${randomBytes(3).toString('hex')}:1`;
 
 describe('docker CLI against the Wharf daemon', () => {
+  let pair: DaemonPair;
   let wharf: RunningDaemon;
   let dockerd: RunningDaemon;
   let tmp: string;
@@ -23,20 +24,11 @@ describe('docker CLI against the Wharf daemon', () => {
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'wharf-cli-'));
-    [wharf, dockerd] = await Promise.all([startWharfDaemon(), startDockerd()]);
-    const tar = await busyboxRootfsTar();
-    for (const d of [wharf, dockerd]) {
-      const r = await dk(d, ['import', '--change', 'CMD ["sh"]', '-', IMG], tar);
-      assert.equal(r.code, 0, r.stderr);
-    }
+    pair = await startDaemonPair(IMG, ['--change', 'CMD ["sh"]']);
+    ({ wharf, dockerd } = pair);
   });
   after(async () => {
-    for (const d of [wharf, dockerd]) {
-      if (!d) continue;
-      const ids = (await dk(d, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await dk(d, ['rm', '-f', ...ids]);
-      await d.stop();
-    }
+    await pair?.stop();
     await rm(tmp, { recursive: true, force: true });
   });
 

@@ -9,35 +9,25 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
-import { startDockerd, startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
+import { startDaemonPair, type DaemonPair } from '../support/daemon-pair.js';
+import type { RunningDaemon } from '../support/daemons.js';
 import { runCli } from '../support/run-cli.js';
 
 const IMG = `logs-test-${randomBytes(3).toString('hex')}:1`;
 const TIME = /"time":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{0,8}[1-9])?Z)"/;
 
 describe('json-file logs: Wharf and dockerd side by side', () => {
+  let pair: DaemonPair;
   let wharf: RunningDaemon;
   let dockerd: RunningDaemon;
   const dk = (d: RunningDaemon, args: string[]) => runCli('docker', ['-H', d.host, ...args]);
   const both = async (f: (d: RunningDaemon) => Promise<unknown>) => Promise.all([f(wharf), f(dockerd)]);
 
   before(async () => {
-    [wharf, dockerd] = await Promise.all([startWharfDaemon(), startDockerd()]);
-    const tar = await busyboxRootfsTar();
-    for (const d of [wharf, dockerd]) {
-      const r = await runCli('docker', ['-H', d.host, 'import', '-', IMG], { input: tar });
-      assert.equal(r.code, 0, r.stderr);
-    }
+    pair = await startDaemonPair(IMG);
+    ({ wharf, dockerd } = pair);
   });
-  after(async () => {
-    for (const d of [wharf, dockerd]) {
-      if (!d) continue;
-      const ids = (await dk(d, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await dk(d, ['rm', '-f', ...ids]);
-      await d.stop();
-    }
-  });
+  after(() => pair?.stop());
 
   /** Runs to completion; returns the container's LogPath. */
   async function runToEnd(d: RunningDaemon, name: string, args: string[]): Promise<string> {
