@@ -68,6 +68,23 @@ describe('json-file logs: Wharf and dockerd side by side', () => {
     assert.equal(wl!.stderr, kl!.stderr);
   });
 
+  test('logs -f follows a running container to its end, -t and --tail as dockerd', async () => {
+    const name = `follow-${randomBytes(3).toString('hex')}`;
+    const script = 'for i in 1 2 3 4 5; do echo out-$i; echo err-$i >&2; sleep 0.2; done';
+    await both((d) => dk(d, ['run', '-d', '--name', name, IMG, 'sh', '-c', script]));
+    const [wf, df] = (await both((d) => dk(d, ['logs', '-f', name]))) as { code: number; stdout: string; stderr: string }[];
+    assert.equal(wf!.code, 0);
+    assert.equal(wf!.stdout, df!.stdout);
+    assert.equal(wf!.stderr, df!.stderr);
+    assert.equal(wf!.stdout, 'out-1\nout-2\nout-3\nout-4\nout-5\n');
+    const [wt, dt] = (await both((d) => dk(d, ['logs', '-t', '--tail', '2', name]))) as { stdout: string; stderr: string }[];
+    const stamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /gm;
+    // The last two records are out-5 and err-5; which of them came first may differ.
+    const lines = (r: { stdout: string; stderr: string }) => (r.stdout + r.stderr).split('\n').filter(Boolean).map((l) => l.replace(stamp, 'T ')).sort();
+    assert.deepEqual(lines(wt!), ['T err-5', 'T out-5']);
+    assert.deepEqual(lines(wt!), lines(dt!));
+  });
+
   test('labels, env and tag options add attrs; logs --details shows them', async () => {
     const name = `attrs-${randomBytes(3).toString('hex')}`;
     const args = ['-l', 'app=web', '-l', 'tier=a b&c', '-e', 'FOO=bar', '--log-opt', 'labels=app,tier,missing', '--log-opt', 'env=FOO', '--log-opt', 'tag={{.Name}}/{{.ImageName}}', IMG, 'echo', 'hi'];
