@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { JsonLogWriter } from './json-log-writer.js';
+import { followLines } from './line-follower.js';
 
 let dir: string;
 before(() => {
@@ -33,7 +34,7 @@ test('rotates before a record once the live file reached max-size, keeping max-f
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('a-json')).sort(), ['a-json.log', 'a-json.log.1', 'a-json.log.2']);
 });
 
-test('compress gzips rotated files; max-file 1 truncates in place', async () => {
+test('compress gzips rotated files; max-file 1 starts the live file over', async () => {
   const gz = join(dir, 'b-json.log');
   const w = new JsonLogWriter(gz, { maxSize: 200, maxFile: 3, compress: true });
   await w.open();
@@ -53,4 +54,25 @@ test('compress gzips rotated files; max-file 1 truncates in place', async () => 
   await t.close();
   assert.deepEqual(numbersIn(one), [19]);
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('c-json')), ['c-json.log']);
+});
+
+test('a follower reads every record across max-file 1 restarts of the live file', async () => {
+  const path = join(dir, 'd-json.log');
+  const w = new JsonLogWriter(path, { maxSize: 200, maxFile: 1, compress: false });
+  await w.open();
+  let done = false;
+  const seen: number[] = [];
+  const reading = (async () => {
+    for await (const line of followLines(path, { follow: true, isDone: () => done })) seen.push(Number(/line-(\d+)/.exec(line)?.[1]));
+  })();
+  // Three records a time: each restart leaves the file as long as before, which a reader
+  // watching sizes alone would not notice.
+  for (let i = 0; i < 18; i += 3) {
+    await w.append(records.slice(i, i + 3));
+    await new Promise((res) => setTimeout(res, 300));
+  }
+  await w.close();
+  done = true;
+  await reading;
+  assert.deepEqual(seen, records.slice(0, 18).map((_, i) => i + 1));
 });

@@ -1,4 +1,5 @@
 import { open, rename, rm, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
@@ -21,7 +22,8 @@ export function rotatedName(path: string, n: number, compressed: boolean): strin
 /**
  * Appends json-file lines to `<path>`, rotating as dockerd does: before a line is written, a
  * live file already at max-size becomes `<path>.1` (older ones shift up, the oldest beyond
- * max-file is dropped), so a file can pass max-size by one line.
+ * max-file is dropped), so a file can pass max-size by one line. With max-file 1 the live
+ * file starts over empty.
  */
 export class JsonLogWriter {
   private fh?: FileHandle;
@@ -86,7 +88,13 @@ export class JsonLogWriter {
   private async rotate(): Promise<void> {
     const { maxFile, compress } = this.policy;
     if (maxFile < 2) {
-      await this.fh!.truncate(0);
+      // Nothing is kept, but a fresh file renamed over the old one (rather than a truncation
+      // in place) lets a follower see the switch: it reads the old one to its end first.
+      const fresh = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
+      const fh = await open(fresh, 'a', 0o640);
+      await rename(fresh, this.path);
+      await this.fh!.close();
+      this.fh = fh;
       this.size = 0;
       return;
     }
