@@ -4,7 +4,9 @@ import { KeyedMutex } from '../common/keyed-mutex.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { RealtimeBudget } from '../runtime/realtime-budget.js';
+import { grantRealtimeBudget, type RealtimeBudget } from '../runtime/realtime-budget.js';
+import { detectCgroups } from '../runtime/cgroups.js';
+import { DEFAULT_CGROUP_PARENT } from './spec-input.js';
 import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { LocalVolumes } from '../volumes/local-volumes.js';
 import type { NetworkService } from '../networks/index.js';
@@ -62,6 +64,15 @@ export class ContainerContext {
   logPath(rec: ContainerRecord): string {
     return ContainerLogs.logPath(this.dir(rec.id), rec.id, rec.hostConfig.LogConfig);
   }
+  /**
+   * Before a container gets real-time CPU time (at start or by update): the daemon's budget
+   * for the cgroups above it, which start with none.
+   */
+  async grantRealtimeBudget(rec: ContainerRecord): Promise<void> {
+    if (!rec.hostConfig.CpuRealtimePeriod && !rec.hostConfig.CpuRealtimeRuntime) return;
+    await grantRealtimeBudget(detectCgroups(), rec.hostConfig.CgroupParent || this.deps.cgroupParent || DEFAULT_CGROUP_PARENT, this.deps.realtimeBudget ?? {});
+  }
+
   logTarget(rec: ContainerRecord): LogTarget {
     return {
       id: rec.id,

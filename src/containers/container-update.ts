@@ -4,8 +4,6 @@ import type { ContainerContext } from './container-context.js';
 import type { DockerJson } from './container-service.js';
 import { planUpdate } from './update-plan.js';
 import { verifyUpdate } from './update-validation.js';
-import { detectCgroups } from '../runtime/cgroups.js';
-import { grantRealtimeBudget } from '../runtime/realtime-budget.js';
 
 /**
  * Docker's `update` (POST /containers/{id}/update): new resource limits and restart policy.
@@ -36,9 +34,7 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
     // A restarting container is between runs: its next start builds the cgroup from HostConfig.
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
       try {
-        if (plan.live.cpuRealtimePeriod || plan.live.cpuRealtimeRuntime) {
-          await grantRealtimeBudget(detectCgroups(), rec.hostConfig.CgroupParent || ctx.deps.cgroupParent || '/wharf', ctx.deps.realtimeBudget ?? {});
-        }
+        if (plan.live.cpuRealtimePeriod || plan.live.cpuRealtimeRuntime) await ctx.grantRealtimeBudget({ ...rec, hostConfig: plan.hostConfig });
         await ctx.deps.runtime.update(rec.id, plan.live);
       } catch (err) {
         // It stopped under us: like a stopped container, the limits apply at its next start.

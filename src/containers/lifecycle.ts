@@ -10,8 +10,6 @@ import { writeEtcFiles } from './etc-files.js';
 import { acquireMounts, releaseMounts } from './container-volumes.js';
 import { attachNetworks, detachNetworks } from './container-network.js';
 import { LoggingInitError } from '../logging/index.js';
-import { detectCgroups } from '../runtime/cgroups.js';
-import { grantRealtimeBudget } from '../runtime/realtime-budget.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -80,9 +78,7 @@ export class Lifecycle {
       await writeEtcFiles(this.ctx.dir(rec.id), rec.config, rec.hostConfig, net);
       await acquireMounts(this.ctx, rec, rootfs);
       const spec = (await runtime.buildSpec(specInputOf(rec, rootfs, this.ctx.etcFiles(rec.id), net.network, this.ctx.deps.cgroupParent))) as { process?: Record<string, unknown> };
-      if (rec.hostConfig.CpuRealtimePeriod || rec.hostConfig.CpuRealtimeRuntime) {
-        await grantRealtimeBudget(detectCgroups(), rec.hostConfig.CgroupParent || this.ctx.deps.cgroupParent || '/wharf', this.ctx.deps.realtimeBudget ?? {});
-      }
+      await this.ctx.grantRealtimeBudget(rec);
       // The client's terminal size at create time, so the first output already fits (dockerd does the same).
       const [height, width] = rec.hostConfig.ConsoleSize ?? [0, 0];
       if (rec.config.Tty && spec.process && height > 0 && width > 0) spec.process.consoleSize = { height, width };

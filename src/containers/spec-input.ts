@@ -16,7 +16,10 @@ function tmpfsMounts(tmpfs: Record<string, string> | undefined): Mount[] {
 }
 
 /** Translates a container's Docker config into what the runtime needs to build its OCI config. */
-export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles, network: SpecInput['network'], cgroupParent = '/wharf'): SpecInput {
+/** Where containers' cgroups go unless the daemon or the container names another parent. */
+export const DEFAULT_CGROUP_PARENT = '/wharf';
+
+export function specInputOf(rec: ContainerRecord, rootfs: string, files: EtcFiles, network: SpecInput['network'], cgroupParent = DEFAULT_CGROUP_PARENT): SpecInput {
   const cfg = rec.config;
   const hc = rec.hostConfig;
   // HOSTNAME, HOME and TERM defaults are the runtime's job (it knows the resolved user).
