@@ -75,6 +75,25 @@ test('a batch cut short by a crash (json written past the checkpoint) is not dou
   assert.deepEqual(y.json().map((r) => r.log), ['a\n', 'b\n']);
 });
 
+test('the very first batch, cut short by a crash before its checkpoint, is not doubled', async () => {
+  const x = await shipper('first');
+  writeFileSync(x.spool, '');
+  await x.s.start({ watch: false, fresh: true });
+  const beforeShipping = readFileSync(join(dir, 'first.pos'));
+  appendFileSync(x.spool, spoolLine('stdout', 'F', 'before'));
+  await x.s.flush();
+  await x.s.close();
+  await x.writer.close();
+  // What a crash after the json write and before the checkpoint leaves.
+  writeFileSync(join(dir, 'first.pos'), beforeShipping);
+  assert.equal(x.json().length, 1);
+  const y = await shipper('first');
+  await y.s.start({ watch: false });
+  await y.s.finish();
+  await y.writer.close();
+  assert.deepEqual(y.json().map((r) => r.log), ['before\n']);
+});
+
 test('hand-over: the monitor reopens a fresh spool; nothing is lost, and an interrupted one is finished at start', async () => {
   let x: Awaited<ReturnType<typeof shipper>>;
   // Does what conmon does on its reopen message: a new file renamed over the name.

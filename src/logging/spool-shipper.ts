@@ -72,6 +72,8 @@ export class SpoolShipper {
   async start(opts: { watch: boolean; fresh?: boolean }): Promise<void> {
     if (opts.fresh) {
       await this.openAt(this.o.spoolPath, undefined);
+      // Before anything is shipped: a crash after the first json write must find where it began.
+      await this.writeCheckpoint();
       this.watch();
       return this.flush();
     }
