@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -75,4 +75,26 @@ test('a follower reads every record across max-file 1 restarts of the live file'
   done = true;
   await reading;
   assert.deepEqual(seen, records.slice(0, 18).map((_, i) => i + 1));
+});
+
+test('a rotation cut short by a crash is finished at open: the plain .1 is compressed, not renamed over', async () => {
+  const path = join(dir, 'e-json.log');
+  const policy = { maxSize: 200, maxFile: 2, compress: true };
+  const w = new JsonLogWriter(path, policy);
+  await w.open();
+  await w.append(records.slice(0, 6));
+  await w.close();
+  assert.deepEqual(numbersIn(`${path}.1.gz`, true), [1, 2, 3]);
+  // Killed after the live file became `.1` (the old `.1.gz` dropped first, max-file being 2),
+  // before its gzip copy was made.
+  rmSync(`${path}.1.gz`);
+  renameSync(path, `${path}.1`);
+  writeFileSync(`${path}.1.gz.tmp`, 'torn');
+  const again = new JsonLogWriter(path, policy);
+  await again.open();
+  await again.append(records.slice(6, 9));
+  await again.close();
+  assert.deepEqual(numbersIn(`${path}.1.gz`, true), [4, 5, 6]);
+  assert.deepEqual(numbersIn(path), [7, 8, 9]);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('e-json')).sort(), ['e-json.log', 'e-json.log.1.gz']);
 });

@@ -1,9 +1,9 @@
-import { open, rename, rm, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-
-const gzipAsync = promisify(gzip);
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 
 export interface RotationPolicy {
   /** Rotate once the live file has reached this many bytes; -1 for never. */
@@ -28,12 +28,14 @@ export function rotatedName(path: string, n: number, compressed: boolean): strin
 export class JsonLogWriter {
   private fh?: FileHandle;
   private size = 0;
+  private ino = 0n;
 
   constructor(readonly path: string, private readonly policy: RotationPolicy) {}
 
+  /** Opens the live file, first finishing a rotation a crash cut short. */
   async open(): Promise<void> {
-    this.fh = await open(this.path, 'a', 0o640);
-    this.size = (await this.fh.stat()).size;
+    await this.finishInterruptedRotation();
+    await this.openLive();
   }
 
   /** Bytes in the live file. */
@@ -41,8 +43,27 @@ export class JsonLogWriter {
     return this.size;
   }
 
-  /** Drops a tail written after the last checkpoint (a batch cut short by a crash). */
-  async truncateTo(size: number): Promise<void> {
+  /** The live file's inode: a different one after a restart means it was rotated since. */
+  get liveIno(): bigint {
+    return this.ino;
+  }
+
+  /**
+   * Bytes the live file takes before it is full (Infinity without max-size). A batch that
+   * stops at the record crossing this mark is written without a rotation in its middle,
+   * so a checkpoint after each batch never falls inside one.
+   */
+  get room(): number {
+    if (this.policy.maxSize <= 0) return Infinity;
+    return this.size >= this.policy.maxSize ? this.policy.maxSize : this.policy.maxSize - this.size;
+  }
+
+  /**
+   * Drops what was written after a checkpoint (a batch cut short by a crash). `ino` is the
+   * live file's then: if it has been rotated since, everything in the new one came later.
+   */
+  async truncateTo(size: number, ino?: bigint): Promise<void> {
+    if (ino !== undefined && ino !== this.ino) size = 0;
     if (this.size > size) {
       await this.fh!.truncate(size);
       this.size = size;
@@ -96,23 +117,52 @@ export class JsonLogWriter {
       await this.fh!.close();
       this.fh = fh;
       this.size = 0;
+      this.ino = (await fh.stat({ bigint: true })).ino;
       return;
     }
     for (let n = maxFile - 1; n >= 2; n--) {
       await rename(rotatedName(this.path, n - 1, compress), rotatedName(this.path, n, compress)).catch(ignoreMissing);
     }
+    // With max-file 2 the old `.1.gz` is dropped now: a plain `.1` beside a `.1.gz` then
+    // always means the gzip copy of it is whole (see finishInterruptedRotation).
+    if (compress) await rm(rotatedName(this.path, 1, true), { force: true });
     await this.fh!.close();
     await rename(this.path, rotatedName(this.path, 1, false));
+    await this.openLive();
+    if (compress) await this.compressNewest();
+  }
+
+  private async openLive(): Promise<void> {
     this.fh = await open(this.path, 'a', 0o640);
-    this.size = 0;
-    if (compress) {
-      // Readers look for `.1` and `.1.gz`; the plain one goes only once the gzip one is whole.
-      const plain = rotatedName(this.path, 1, false);
-      const gz = rotatedName(this.path, 1, true);
-      await writeFile(`${gz}.tmp`, await gzipAsync(await readFile(plain)), { mode: 0o640 });
-      await rename(`${gz}.tmp`, gz);
-      await rm(plain, { force: true });
-    }
+    const st = await this.fh.stat({ bigint: true });
+    this.size = Number(st.size);
+    this.ino = st.ino;
+  }
+
+  /** Readers look for `.1` and `.1.gz`; the plain one goes only once the gzip one is whole. */
+  private async compressNewest(): Promise<void> {
+    const plain = rotatedName(this.path, 1, false);
+    const gz = rotatedName(this.path, 1, true);
+    // Streamed: a max-size of 100m must not cost 100 MiB of daemon memory.
+    await pipeline(createReadStream(plain), createGzip(), createWriteStream(`${gz}.tmp`, { mode: 0o640 }));
+    await rename(`${gz}.tmp`, gz);
+    await rm(plain, { force: true });
+  }
+
+  /**
+   * A crash can leave a fresh file not yet renamed in (max-file 1) or a plain `.1` not yet
+   * compressed; the next rotation would otherwise rename the live file over that `.1`.
+   */
+  private async finishInterruptedRotation(): Promise<void> {
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.`;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) await rm(join(dir, n), { force: true });
+    if (!this.policy.compress || this.policy.maxFile < 2) return;
+    const plain = rotatedName(this.path, 1, false);
+    if (!(await stat(plain).catch(() => undefined))) return;
+    if (await stat(rotatedName(this.path, 1, true)).catch(() => undefined)) await rm(plain, { force: true });
+    else await this.compressNewest();
   }
 }
 

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonLogWriter } from './json-log-writer.js';
@@ -15,9 +15,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const T = '2026-11-22T04:00:00.250000000+01:00';
 const spoolLine = (stream: string, tag: string, text: string) => `${T} ${stream} ${tag} ${text}\n`;
 
-async function shipper(name: string, opts: { reopenSpool?: () => Promise<boolean>; rotateAt?: number } = {}) {
+async function shipper(name: string, opts: { reopenSpool?: () => Promise<boolean>; rotateAt?: number; maxSize?: number; maxFile?: number } = {}) {
   const base = join(dir, name);
-  const writer = new JsonLogWriter(`${base}-json.log`, { maxSize: -1, maxFile: 1, compress: false });
+  const writer = new JsonLogWriter(`${base}-json.log`, { maxSize: opts.maxSize ?? -1, maxFile: opts.maxFile ?? 1, compress: false });
   await writer.open();
   const s = new SpoolShipper({ spoolPath: `${base}.spool`, checkpointPath: `${base}.pos`, writer, ...opts });
   return { s, writer, spool: `${base}.spool`, json: () => readFileSync(`${base}-json.log`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; time: string }) };
@@ -92,6 +92,39 @@ test('the very first batch, cut short by a crash before its checkpoint, is not d
   await y.s.finish();
   await y.writer.close();
   assert.deepEqual(y.json().map((r) => r.log), ['before\n']);
+});
+
+test('a crash just after a rotation and the write that followed it doubles nothing', async () => {
+  const opts = { maxSize: 300, maxFile: 20 };
+  const x = await shipper('rotcrash', opts);
+  const lines = Array.from({ length: 40 }, (_, i) => spoolLine('stdout', 'F', `n${i}`));
+  writeFileSync(x.spool, '');
+  await x.s.start({ watch: false, fresh: true });
+  // The crash: the live file was rotated and the next batch written, its checkpoint was not.
+  const append = x.writer.append.bind(x.writer);
+  let crashed = false;
+  x.writer.append = async (records: string[]) => {
+    const ino = x.writer.liveIno;
+    await append(records);
+    if (!crashed && x.writer.liveIno !== ino) {
+      crashed = true;
+      throw new Error('killed');
+    }
+  };
+  appendFileSync(x.spool, lines.join(''));
+  await x.s.flush();
+  assert.ok(crashed, 'the batch after a rotation was written');
+  await x.s.close();
+  await x.writer.close();
+  const y = await shipper('rotcrash', opts);
+  await y.s.start({ watch: false });
+  await y.s.finish();
+  await y.writer.close();
+  const base = join(dir, 'rotcrash-json.log');
+  const files = readdirSync(dir).filter((f) => f.startsWith('rotcrash-json.log.')).map((f) => Number(f.split('.').pop())).sort((a, b) => b - a);
+  assert.ok(files.length >= 2, 'several rotations');
+  const shipped = [...files.map((n) => `${base}.${n}`), base].flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { log: string }).log));
+  assert.deepEqual(shipped, lines.map((_, i) => `n${i}\n`));
 });
 
 test('hand-over: the monitor reopens a fresh spool; nothing is lost, and an interrupted one is finished at start', async () => {

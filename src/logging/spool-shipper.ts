@@ -7,7 +7,7 @@ import type { JsonLogWriter } from './json-log-writer.js';
 export interface ShipperOptions {
   /** conmon's log file (k8s-file format): what the container wrote, kept while the daemon may be down. */
   spoolPath: string;
-  /** Where the shipper records how far it got (40 bytes, rewritten in place). */
+  /** Where the shipper records how far it got (48 bytes, rewritten in place). */
   checkpointPath: string;
   /** The json-file log, already open. */
   writer: JsonLogWriter;
@@ -21,7 +21,9 @@ export interface ShipperOptions {
 /** dockerd cuts a line that runs on without a newline into records of this size. */
 const MAX_RECORD = 16 * 1024;
 const CHUNK = 64 * 1024;
-const CHECKPOINT_BYTES = 40;
+const CHECKPOINT_BYTES = 48;
+/** Checkpoints written before the json file's inode was kept. */
+const CHECKPOINT_BYTES_V1 = 40;
 
 interface Held {
   /** The bytes so far, one char per byte. */
@@ -38,6 +40,8 @@ interface Checkpoint {
   /** Spool offsets where a held (unfinished) stdout/stderr line starts; -1 for none. */
   outFrom: number;
   errFrom: number;
+  /** The live json file's inode (absent in older checkpoints). */
+  jsonIno?: bigint;
 }
 
 /**
@@ -74,11 +78,11 @@ export class SpoolShipper {
       await this.openAt(this.o.spoolPath, undefined);
       // Before anything is shipped: a crash after the first json write must find where it began.
       await this.writeCheckpoint();
-      this.watch();
+      if (opts.watch) this.watch();
       return this.flush();
     }
     const saved = await this.readCheckpoint();
-    if (saved) await this.o.writer.truncateTo(saved.jsonSize);
+    if (saved) await this.o.writer.truncateTo(saved.jsonSize, saved.jsonIno);
     const spool = await stat(this.o.spoolPath, { bigint: true }).catch(() => undefined);
     const oldPath = `${this.o.spoolPath}.old`;
     const old = await stat(oldPath, { bigint: true }).catch(() => undefined);
@@ -178,10 +182,28 @@ export class SpoolShipper {
   }
 
   private async pump(): Promise<void> {
-    if (!this.fh) return;
+    for (let more = true; more && this.fh; ) more = await this.pumpBatch();
+  }
+
+  /**
+   * Ships lines up to the record that fills the json file, so the writer rotates, if at all,
+   * only before a batch: a crash then never finds part of one batch rotated away and the rest
+   * not. Returns whether lines were left for the next batch.
+   */
+  private async pumpBatch(): Promise<boolean> {
     const records: string[] = [];
     const held = new Map([...this.held].map(([k, h]) => [k, { ...h }]));
-    const pos = await this.readLines(this.pos, Infinity, (e, at) => this.take(records, e, at));
+    const room = this.o.writer.room;
+    let bytes = 0;
+    let full = false;
+    const pos = await this.readLines(this.pos, Infinity, (e, at) => {
+      const n = records.length;
+      this.take(records, e, at);
+      if (room === Infinity) return true;
+      for (let i = n; i < records.length; i++) bytes += Buffer.byteLength(records[i]!);
+      full = bytes >= room;
+      return !full;
+    });
     try {
       if (records.length) await this.o.writer.append(records);
     } catch (err) {
@@ -191,10 +213,14 @@ export class SpoolShipper {
     }
     this.pos = pos;
     if (records.length) await this.writeCheckpoint();
+    return full;
   }
 
-  /** Calls `each` for the complete lines between two offsets; returns the offset after the last one. */
-  private async readLines(from: number, to: number, each: (e: SpoolEntry, at: number) => void): Promise<number> {
+  /**
+   * Calls `each` for the complete lines between two offsets, until it returns false; returns
+   * the offset after the last line it was given.
+   */
+  private async readLines(from: number, to: number, each: (e: SpoolEntry, at: number) => boolean | void): Promise<number> {
     // Sized to what is there: most pumps find a few lines or none, and 64 KiB buffers for
     // each of many quiet containers would only fragment the heap.
     // What conmon writes meanwhile is read by the next pump (the watch asks for one).
@@ -214,8 +240,9 @@ export class SpoolShipper {
       let nl: number;
       while ((nl = text.indexOf('\n', start)) >= 0) {
         const e = parseSpoolLine(text.slice(start, nl));
-        if (e) each(e, lineAt + start);
+        const go = e ? each(e, lineAt + start) : true;
         start = nl + 1;
+        if (go === false) return lineAt + start;
       }
       pending = text.slice(start);
     }
@@ -256,14 +283,16 @@ export class SpoolShipper {
     return encodeJsonLogRecord(stream, content, newline, time, this.attrsJson);
   }
 
-  /** Unfinished lines go out as they are (dockerd does this when the output ends). */
+  /**
+   * Unfinished lines go out as they are (dockerd does this when the output ends), one
+   * checkpoint each, since a rotation may come between them.
+   */
   private async releaseHeld(): Promise<void> {
-    const records: string[] = [];
-    for (const [stream, h] of [...this.held.entries()].sort((a, b) => a[1].from - b[1].from)) records.push(this.record(stream, h.text, false, h.time));
-    this.held.clear();
-    if (!records.length) return;
-    await this.o.writer.append(records);
-    await this.writeCheckpoint();
+    for (const [stream, h] of [...this.held.entries()].sort((a, b) => a[1].from - b[1].from)) {
+      await this.o.writer.append([this.record(stream, h.text, false, h.time)]);
+      this.held.delete(stream);
+      await this.writeCheckpoint();
+    }
   }
 
   /**
@@ -309,17 +338,18 @@ export class SpoolShipper {
     await this.checkpointFile();
     const b = Buffer.alloc(CHECKPOINT_BYTES);
     const { bytesRead } = await this.cp!.read(b, 0, CHECKPOINT_BYTES, 0);
-    if (bytesRead < CHECKPOINT_BYTES) return undefined;
+    if (bytesRead < CHECKPOINT_BYTES_V1) return undefined;
     return {
       ino: b.readBigUInt64LE(0),
       pos: Number(b.readBigInt64LE(8)),
       jsonSize: Number(b.readBigInt64LE(16)),
       outFrom: Number(b.readBigInt64LE(24)),
       errFrom: Number(b.readBigInt64LE(32)),
+      jsonIno: bytesRead >= CHECKPOINT_BYTES ? b.readBigUInt64LE(40) : undefined,
     };
   }
 
-  /** One 40-byte write at offset 0: it lands whole or not at all. */
+  /** One 48-byte write at offset 0: it lands whole or not at all. */
   private async writeCheckpoint(): Promise<void> {
     const b = Buffer.alloc(CHECKPOINT_BYTES);
     b.writeBigUInt64LE(this.ino, 0);
@@ -327,6 +357,7 @@ export class SpoolShipper {
     b.writeBigInt64LE(BigInt(this.o.writer.liveSize), 16);
     b.writeBigInt64LE(BigInt(this.held.get('stdout')?.from ?? -1), 24);
     b.writeBigInt64LE(BigInt(this.held.get('stderr')?.from ?? -1), 32);
+    b.writeBigUInt64LE(this.o.writer.liveIno, 40);
     await (await this.checkpointFile()).write(b, 0, CHECKPOINT_BYTES, 0);
   }
 }

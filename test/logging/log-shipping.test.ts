@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
@@ -70,11 +70,13 @@ test('kill -9 of the daemon while containers write: after restart every line is 
   await withDaemon(async (d, restart) => {
     const dk = (args: string[]) => runCli('docker', ['-H', d().host, ...args]);
     // Each line comes in two writes, so an unfinished line is often held when the daemon dies.
-    // One container ends while the daemon is down, the other goes on after it is back.
+    // One container ends while the daemon is down, the others go on after it is back; one of
+    // them rotates its json file every dozen lines or so, compressing the old ones.
     const script = (n: number) => `i=0; while [ $i -lt ${n} ]; do printf "$i"; sleep 0.005; echo; i=$((i+1)); done`;
     const ids: Record<string, string> = {};
-    for (const [name, n] of [['ends', 60], ['goes-on', 400]] as const) {
-      const run = await dk(['run', '-d', IMG, 'sh', '-c', script(n)]);
+    const runs = [['ends', 60, []], ['goes-on', 400, []], ['rotates', 400, ['--log-opt', 'max-size=1k', '--log-opt', 'max-file=100', '--log-opt', 'compress=true']]] as const;
+    for (const [name, n, opts] of runs) {
+      const run = await dk(['run', '-d', ...opts, IMG, 'sh', '-c', script(n)]);
       assert.equal(run.code, 0, run.stderr);
       ids[name] = run.stdout.trim();
     }
@@ -83,11 +85,14 @@ test('kill -9 of the daemon while containers write: after restart every line is 
     assert.ok(before.length > 0, 'shipping had started');
     await restart();
     assert.equal((await dk(['inspect', '-f', '{{.State.Status}}', ids['goes-on']!])).stdout.trim(), 'running', 'the long one outlived the daemon');
-    for (const [name, n] of [['ends', 60], ['goes-on', 400]] as const) {
+    for (const [name, n] of runs) {
       assert.equal((await dk(['wait', ids[name]!])).stdout.trim(), '0');
       const logs = await dk(['logs', ids[name]!]);
       assert.equal(logs.stdout, numbers(0, n - 1), name);
     }
     assert.ok((await dk(['logs', ids['goes-on']!])).stdout.startsWith(before));
+    const rotatedLog = (await dk(['inspect', '-f', '{{.LogPath}}', ids['rotates']!])).stdout.trim();
+    const gz = (await readdir(dirname(rotatedLog))).filter((f) => /-json\.log\.\d+\.gz$/.test(f));
+    assert.ok(gz.length >= 10, `rotated ${gz.length} times`);
   });
 });
