@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { dirname, join } from 'node:path';
+import { removeAtomicTemps, writeFileAtomic } from '../common/atomic-file.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Image } from '../images/types.js';
 
@@ -34,7 +34,8 @@ export class BuildCache {
   }
 
   private load(): Promise<void> {
-    this.loaded ??= readFile(this.file, 'utf8')
+    this.loaded ??= removeAtomicTemps(dirname(this.file))
+      .then(() => readFile(this.file, 'utf8'))
       .then((t) => {
         const obj = JSON.parse(t) as Record<string, string>;
         this.entries = new Map(Object.entries(obj));

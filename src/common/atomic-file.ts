@@ -1,4 +1,4 @@
-import { open, rename, mkdir, unlink } from 'node:fs/promises';
+import { open, rename, mkdir, readdir, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -28,6 +28,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     throw err;
   }
   if (sync) await syncDir(dir);
+}
+
+/** How writeFileAtomic names its temp files. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes from `dir` the temp files of atomic writes that a crash cut short: they never
+ * replaced anything. Stores call it on their folders when they open, before any write.
+ */
+export async function removeAtomicTemps(dir: string, names?: string[]): Promise<void> {
+  for (const n of names ?? (await readdir(dir).catch(() => [] as string[]))) {
+    if (TEMP_NAME.test(n)) await unlink(join(dir, n)).catch(() => {});
+  }
 }
 
 export async function writeJsonAtomic(path: string, value: unknown, mode = 0o600): Promise<void> {

@@ -1,3 +1,4 @@
+import { readdir, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { conflict, invalidParameter, notFound } from '../common/errors.js';
 import type { ContainerStats } from '../runtime/runtime.js';
@@ -59,7 +60,12 @@ export class ContainerManager implements ContainerService {
   /** Loads saved containers and reconciles them with what the runtime reports (after a crash too). */
   static async open(deps: ContainerDeps): Promise<ContainerManager> {
     const m = new ContainerManager(deps);
-    await m.ctx.store.load();
+    const known = new Set((await m.ctx.store.load()).map((r) => r.id));
+    // A create or removal killed midway leaves a layer or a runtime bundle nobody would remove.
+    for (const id of await deps.snapshotter.containerLayers()) if (!known.has(id)) await deps.snapshotter.removeContainerLayer(id);
+    // The runtime state root is the engine's own: what no record knows of is a leftover.
+    for (const id of await deps.runtime.containers()) if (!known.has(id)) await deps.runtime.delete(id, { force: true }).catch(() => {});
+    for (const id of await readdir(m.ctx.bundles).catch(() => [] as string[])) if (!known.has(id)) await rm(m.ctx.bundle(id), { recursive: true, force: true });
     await restoreContainers(m.ctx, m.lifecycle, (rec) => m.health.watch(rec), (rec) => m.finishRemoval(rec));
     return m;
   }
@@ -161,7 +167,6 @@ export class ContainerManager implements ContainerService {
     }
   }
 
-  /** Tears down everything a container owns; also used by restore for a removal a crash interrupted. */
   /**
    * Tears down everything a container owns; also used by restore for a removal a crash
    * interrupted. The record says "removing" on disk before this runs, so the container
@@ -205,6 +210,7 @@ export class ContainerManager implements ContainerService {
     await logsClosed;
     await this.ctx.deps.networks?.forget(rec.id).catch(() => {});
     await snapshotter.removeContainerLayer(rec.id);
+    await rm(this.ctx.bundle(rec.id), { recursive: true, force: true });
     await this.ctx.store.delete(rec);
   }
 

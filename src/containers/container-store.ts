@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { removeAtomicTemps, writeFileAtomic } from '../common/atomic-file.js';
 import { conflict, invalidParameter, notFound } from '../common/errors.js';
 import type { ContainerRecord } from './container-record.js';
 
@@ -34,6 +34,7 @@ export class ContainerStore {
     await mkdir(this.root, { recursive: true });
     for (const id of await readdir(this.root)) {
       try {
+        await removeAtomicTemps(join(this.root, id));
         const rec = JSON.parse(await readFile(join(this.root, id, 'config.json'), 'utf8')) as ContainerRecord;
         this.index(rec);
       } catch {

@@ -1,6 +1,6 @@
 import { readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../common/atomic-file.js';
+import { removeAtomicTemps, writeJsonAtomic } from '../common/atomic-file.js';
 import type { Descriptor } from './types.js';
 
 /** What the store keeps per image besides its config blob (which it finds by the ID). */
@@ -38,6 +38,7 @@ class JsonFolder<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    await removeAtomicTemps(this.dir, names);
     for (const n of names) {
       if (!/^[a-f0-9]{64}\.json$/.test(n)) continue;
       try {

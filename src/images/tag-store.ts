@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeJsonAtomic } from '../common/atomic-file.js';
+import { dirname, join } from 'node:path';
+import { removeAtomicTemps, writeJsonAtomic } from '../common/atomic-file.js';
 import { parseStored, repoName } from '../reference/reference.js';
 
 interface RepositoriesFile {
@@ -21,6 +21,7 @@ export class TagStore {
   }
 
   async load(): Promise<void> {
+    await removeAtomicTemps(dirname(this.file));
     let data: RepositoriesFile;
     try {
       data = JSON.parse(await readFile(this.file, 'utf8')) as RepositoriesFile;

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.js';
+import { removeAtomicTemps, writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.js';
 import type { AttachmentRecord, ConnectionChanges, NetworkRecord } from './types.js';
 
 /**
@@ -73,8 +73,10 @@ export class NetworkStore {
 async function readAll<T>(dir: string): Promise<T[]> {
   await mkdir(dir, { recursive: true });
   const out: T[] = [];
-  for (const f of await readdir(dir)) {
-    if (!f.endsWith('.json') || f.startsWith('.')) continue; // skip temp files of an interrupted write
+  const names = await readdir(dir);
+  await removeAtomicTemps(dir, names);
+  for (const f of names) {
+    if (!f.endsWith('.json') || f.startsWith('.')) continue;
     try {
       out.push(JSON.parse(await readFile(join(dir, f), 'utf8')) as T);
     } catch {

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { conflict, internal, invalidParameter, notFound } from '../common/errors.js';
@@ -200,6 +200,11 @@ export class OciRuntime implements Runtime {
     this.known.delete(id);
   }
 
+  async containers(): Promise<string[]> {
+    const [states, exits] = await Promise.all([readdir(this.runc.root).catch(() => [] as string[]), readdir(this.exits.dir).catch(() => [] as string[])]);
+    return [...new Set([...states, ...exits])].filter((n) => ID_RE.test(n));
+  }
+
   async exitStatus(id: string): Promise<{ code: number; finishedAt: Date; oomKilled: boolean } | undefined> {
     const rec = await this.exits.read(id);
     if (!rec) return undefined;
@@ -377,8 +382,10 @@ function cgroupsPathOf(spec: object): string | undefined {
   return linux?.cgroupsPath;
 }
 
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
 function validId(id: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id) || id.length > 128) throw invalidParameter(`invalid id: ${JSON.stringify(id)}`);
+  if (!ID_RE.test(id)) throw invalidParameter(`invalid id: ${JSON.stringify(id)}`);
 }
 
 async function fileExists(p: string): Promise<boolean> {

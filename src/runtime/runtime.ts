@@ -154,6 +154,8 @@ export interface Runtime {
   update(id: string, resources: ResourceUpdate): Promise<void>;
   /** Reopen per-container monitor state after a daemon restart. */
   restore(id: string, bundle: string): Promise<void>;
+  /** Every container the runtime holds state for (running or not, exit files included). */
+  containers(): Promise<string[]>;
   /** Stop watching for exits (containers and their monitors keep running). */
   close(): void;
 }

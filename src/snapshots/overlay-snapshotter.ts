@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, symlink, readlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
-import { writeJsonAtomic } from '../common/atomic-file.js';
+import { removeAtomicTemps, writeFileAtomic, writeJsonAtomic } from '../common/atomic-file.js';
 import { internal, invalidParameter, notFound } from '../common/errors.js';
 import type { ContentReader } from '../content/content-store.js';
 import { applyLayer } from '../archive/apply-layer.js';
@@ -162,7 +162,9 @@ export class OverlaySnapshotter implements Snapshotter {
       this.ensureInitLayer(info.chainIds),
     ]);
     // layer.json last: its presence means the container layer is complete.
-    await writeJsonRenamed(join(dir, 'layer.json'), info);
+    // Without fsync: a killed daemon leaves the old file or the new one, never a torn one; only
+    // a power cut before writeback could lose it, and then the upper dir (never synced) is as lost.
+    await writeFileAtomic(join(dir, 'layer.json'), JSON.stringify(info), 0o600, { sync: false });
   }
 
   /**
@@ -299,18 +301,24 @@ export class OverlaySnapshotter implements Snapshotter {
     return upperSize(this.upperDir(containerId));
   }
 
-  /** Removes unpack temp dirs a crash left behind (call before use). */
+  /** Removes unpack temp dirs and temp files a crash left behind (call before use). */
   async recover(): Promise<void> {
     const layersDir = join(this.dir, 'layers');
     for (const name of await readdir(layersDir).catch(() => [] as string[])) {
       if (name.startsWith('.tmp-')) await rm(join(layersDir, name), { recursive: true, force: true });
     }
+    for (const id of await this.containerLayers()) await removeAtomicTemps(this.containerDir(id));
+  }
+
+  /** The containers that have a layer here (complete or not). */
+  containerLayers(): Promise<string[]> {
+    return readdir(join(this.dir, 'containers')).catch(() => [] as string[]);
   }
 
   async gc(liveChainIds: Set<string>): Promise<void> {
     const live = new Set([...liveChainIds].map(hexOf));
     // Layers under existing containers stay even when their image is gone (rmi -f).
-    for (const c of await readdir(join(this.dir, 'containers')).catch(() => [] as string[])) {
+    for (const c of await this.containerLayers()) {
       const info = await this.info(c).catch(() => undefined);
       for (const chain of info?.chainIds ?? []) live.add(hexOf(chain));
     }
@@ -325,17 +333,6 @@ export class OverlaySnapshotter implements Snapshotter {
       if (!(await exists(link))) await rm(link, { force: true });
     }
   }
-}
-
-/**
- * Temp file + rename without fsync: a killed daemon leaves the old file or the new one,
- * never a torn one; only a power cut before writeback could lose it, and then the
- * container's upper dir (never synced either) is as lost. Keeps parallel creates cheap.
- */
-async function writeJsonRenamed(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
-  await rename(tmp, path);
 }
 
 function ignoreExists(err: NodeJS.ErrnoException): void {

@@ -48,6 +48,8 @@ export interface Snapshotter {
   mount(containerId: string, target: string): Promise<void>;
   unmount(containerId: string, target: string): Promise<void>;
   removeContainerLayer(containerId: string): Promise<void>;
+  /** The containers that have a layer (for dropping those a crashed create left behind). */
+  containerLayers(): Promise<string[]>;
   /** Path of the container's upper dir (for `docker cp` into a stopped container, size). */
   upperDir(containerId: string): string;
   /** Lower dirs of the container's image, top first. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeJsonAtomic } from '../common/atomic-file.js';
+import { removeAtomicTemps, writeJsonAtomic } from '../common/atomic-file.js';
 import { conflict, internal, invalidParameter, notFound } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
@@ -47,6 +47,7 @@ export class LocalVolumes implements VolumeService {
     await mkdir(root, { recursive: true, mode: 0o701 });
     for (const name of await readdir(root)) {
       try {
+        await removeAtomicTemps(join(root, name));
         v.metas.set(name, JSON.parse(await readFile(join(root, name, 'volume.json'), 'utf8')));
       } catch {
         // A create that crashed before its metadata landed: nothing refers to it yet.

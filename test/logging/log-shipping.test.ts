@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
@@ -70,27 +71,40 @@ test('kill -9 of the daemon while containers write: after restart every line is 
   await withDaemon(async (d, restart) => {
     const dk = (args: string[]) => runCli('docker', ['-H', d().host, ...args]);
     // Each line comes in two writes, so an unfinished line is often held when the daemon dies.
-    // One container ends while the daemon is down, the others go on after it is back; one of
-    // them rotates its json file every dozen lines or so, compressing the old ones.
-    const script = (n: number) => `i=0; while [ $i -lt ${n} ]; do printf "$i"; sleep 0.005; echo; i=$((i+1)); done`;
+    // One container ends while the daemon is down. The others write half their lines, wait
+    // for the test to say go (after the restart), then write the rest; one of them rotates
+    // its json file every dozen lines or so, compressing the old ones.
+    const lines = (from: number, to: number) => `i=${from}; while [ $i -lt ${to} ]; do printf "$i"; sleep 0.005; echo; i=$((i+1)); done`;
+    const ctl = await mkdtemp(join(tmpdir(), 'wharf-ship-ctl-'));
+    const waitGo = 'while [ ! -e /ctl/go ]; do sleep 0.02; done';
     const ids: Record<string, string> = {};
-    const runs = [['ends', 60, []], ['goes-on', 400, []], ['rotates', 400, ['--log-opt', 'max-size=1k', '--log-opt', 'max-file=100', '--log-opt', 'compress=true']]] as const;
-    for (const [name, n, opts] of runs) {
-      const run = await dk(['run', '-d', ...opts, IMG, 'sh', '-c', script(n)]);
-      assert.equal(run.code, 0, run.stderr);
-      ids[name] = run.stdout.trim();
+    const rotating = ['--log-opt', 'max-size=1k', '--log-opt', 'max-file=100', '--log-opt', 'compress=true'];
+    const runs = [
+      ['ends', 60, [], lines(0, 60)],
+      ['goes-on', 400, [], `${lines(0, 200)}; ${waitGo}; ${lines(200, 400)}`],
+      ['rotates', 400, rotating, `${lines(0, 200)}; ${waitGo}; ${lines(200, 400)}`],
+    ] as const;
+    try {
+      for (const [name, , opts, script] of runs) {
+        const run = await dk(['run', '-d', '-v', `${ctl}:/ctl:ro`, ...opts, IMG, 'sh', '-c', script]);
+        assert.equal(run.code, 0, run.stderr);
+        ids[name] = run.stdout.trim();
+      }
+      await new Promise((r) => setTimeout(r, 400));
+      const before = (await dk(['logs', ids['goes-on']!])).stdout;
+      assert.ok(before.length > 0, 'shipping had started');
+      await restart();
+      assert.equal((await dk(['inspect', '-f', '{{.State.Status}}', ids['goes-on']!])).stdout.trim(), 'running', 'the long one outlived the daemon');
+      await writeFile(join(ctl, 'go'), '');
+      for (const [name, n] of runs) {
+        assert.equal((await dk(['wait', ids[name]!])).stdout.trim(), '0');
+        const logs = await dk(['logs', ids[name]!]);
+        assert.equal(logs.stdout, numbers(0, n - 1), name);
+      }
+      assert.ok((await dk(['logs', ids['goes-on']!])).stdout.startsWith(before));
+    } finally {
+      await rm(ctl, { recursive: true, force: true });
     }
-    await new Promise((r) => setTimeout(r, 400));
-    const before = (await dk(['logs', ids['goes-on']!])).stdout;
-    assert.ok(before.length > 0, 'shipping had started');
-    await restart();
-    assert.equal((await dk(['inspect', '-f', '{{.State.Status}}', ids['goes-on']!])).stdout.trim(), 'running', 'the long one outlived the daemon');
-    for (const [name, n] of runs) {
-      assert.equal((await dk(['wait', ids[name]!])).stdout.trim(), '0');
-      const logs = await dk(['logs', ids[name]!]);
-      assert.equal(logs.stdout, numbers(0, n - 1), name);
-    }
-    assert.ok((await dk(['logs', ids['goes-on']!])).stdout.startsWith(before));
     const rotatedLog = (await dk(['inspect', '-f', '{{.LogPath}}', ids['rotates']!])).stdout.trim();
     const gz = (await readdir(dirname(rotatedLog))).filter((f) => /-json\.log\.\d+\.gz$/.test(f));
     assert.ok(gz.length >= 10, `rotated ${gz.length} times`);
