@@ -14,7 +14,8 @@ const UNKNOWN_EXIT = 255;
 /**
  * Reconciles saved records with reality after a daemon (re)start: containers whose
  * monitor still runs are adopted again; ones that exited meanwhile get their real exit
- * code; interrupted removals are finished; restart policies are applied.
+ * code; interrupted removals are finished; restart policies are applied; stopped
+ * auto-remove containers are removed (as dockerd does at restore).
  */
 export async function restoreContainers(
   ctx: ContainerContext,
@@ -24,6 +25,9 @@ export async function restoreContainers(
 ): Promise<void> {
   const { runtime, snapshotter } = ctx.deps;
   const toStart: ContainerRecord[] = [];
+  const toRemove: ContainerRecord[] = [];
+  // What the runtime still holds (state, exit files): an exit whose teardown a crash cut short.
+  const held = new Set(await runtime.containers());
   for (const rec of ctx.store.all()) {
     try {
       if (rec.state.status === 'removing') {
@@ -56,8 +60,7 @@ export async function restoreContainers(
         await ctx.save(rec);
         ctx.emitEvent(rec, 'die', { exitCode: String(rec.state.exitCode) });
         if (rec.hostConfig.AutoRemove) {
-          rec.state.status = 'removing';
-          await finishRemoval(rec);
+          toRemove.push(rec);
           continue;
         }
         const policy = rec.hostConfig.RestartPolicy?.Name;
@@ -66,7 +69,7 @@ export async function restoreContainers(
       }
       // Output of a container that stopped before its shipping was done (a restart would append to it).
       await ctx.logs.recover(ctx.logTarget(rec)).catch(() => {});
-      if (rec.state.status === 'exited' && isMounted(ctx.rootfs(rec.id))) {
+      if (rec.state.status === 'exited' && (held.has(rec.id) || isMounted(ctx.rootfs(rec.id)))) {
         // The daemon died between saving an exit and tearing the container down.
         await runtime.delete(rec.id, { force: true }).catch(() => {});
         await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
@@ -75,8 +78,12 @@ export async function restoreContainers(
         // A crash between the runtime's create and our save leaves a runc container behind.
         await runtime.delete(rec.id, { force: true }).catch(() => {});
         await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
+      }
+      if (rec.hostConfig.AutoRemove && (rec.state.status === 'created' || rec.state.status === 'exited' || rec.state.status === 'dead')) {
+        toRemove.push(rec);
         continue;
       }
+      if (rec.state.status === 'created') continue;
       if (rec.state.status === 'restarting' || (rec.state.status === 'exited' && restartOnDaemonStart(rec))) toStart.push(rec);
     } catch {
       // One broken container must not keep the daemon from starting; it stays as recorded.
@@ -84,6 +91,7 @@ export async function restoreContainers(
   }
   // Networking of containers that are gone (or were never torn down) goes before anything restarts.
   await ctx.deps.networks?.reconcile(ctx.store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)).catch(() => {});
+  for (const rec of toRemove) await lifecycle.autoRemove(rec).catch(() => {});
   for (const rec of toStart) {
     rec.state.status = 'exited';
     await ctx.locks.run(rec.id, () => lifecycle.startLocked(rec)).catch(() => {});

@@ -20,6 +20,9 @@ test('containers survive a daemon kill -9 and are reconciled on restart', async 
     assert.equal((await dk(['run', '-d', '--name', 'keeps', IMG, 'sh', '-c', 'echo before; trap "exit 9" TERM; while true; do sleep 0.1; done'])).code, 0);
     assert.equal((await dk(['run', '-d', '--name', 'ends', IMG, 'sh', '-c', 'sleep 1; exit 4'])).code, 0);
     assert.equal((await dk(['run', '-d', '--name', 'again', '--restart', 'always', IMG, 'sleep', '300'])).code, 0);
+    // Stopped auto-remove containers are removed when the daemon comes back (dockerd does the same).
+    assert.equal((await dk(['create', '--rm', '--name', 'gone-created', IMG, 'true'])).code, 0);
+    assert.equal((await dk(['run', '-d', '--rm', '--name', 'gone-exited', IMG, 'sh', '-c', 'sleep 0.5'])).code, 0);
 
     // A second daemon on the same data root must refuse to start.
     const twice = await runCli(process.execPath, [WHARF_BIN, 'daemon', '--data-root', d.dataRoot, '--exec-root', d.execRoot, '-H', `unix://${base}/other.sock`, '--pidfile', `${base}/other.pid`], { timeoutMs: 15000 });
@@ -34,6 +37,11 @@ test('containers survive a daemon kill -9 and are reconciled on restart', async 
     assert.equal(await state('keeps'), 'running 0');
     assert.equal(await state('ends'), 'exited 4');
     assert.equal(await state('again'), 'running 0');
+    for (const gone of ['gone-created', 'gone-exited']) {
+      const r = await dk(['inspect', gone]);
+      assert.equal(r.code, 1, `${gone} is still there`);
+      assert.match(r.stderr, /No such (object|container)/);
+    }
     assert.equal((await dk(['logs', 'keeps'])).stdout, 'before\n');
     const ex = await dk(['exec', 'keeps', 'echo', 'still-here']);
     assert.equal(ex.stdout, 'still-here\n');
