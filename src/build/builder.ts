@@ -25,6 +25,10 @@ import { isNotFound } from '../common/errors.js';
 import { ImageStore } from '../images/image-store.js';
 import { byCodeUnit } from '../common/string-order.js';
 
+/** Folders of the data root the builder owns. */
+const BUILD_TMP = 'build-tmp';
+const BUILD_POOL = 'build-pool';
+
 /**
  * A FROM image: the local one, else pulled from its registry as `docker build` does (the
  * registry client loads only then).
@@ -81,8 +85,8 @@ export class Builder {
   constructor(private readonly engine: Engine) {
     this.writer = new ImageWriter(engine.images);
     this.cache = new BuildCache(engine.dataRoot, engine.images);
-    this.tmpBase = join(engine.dataRoot, 'build-tmp');
-    this.pool = new FilePool(join(engine.dataRoot, 'build-pool'));
+    this.tmpBase = join(engine.dataRoot, BUILD_TMP);
+    this.pool = new FilePool(join(engine.dataRoot, BUILD_POOL));
   }
 
   /**
@@ -110,8 +114,9 @@ export class Builder {
         throw new BuildError(`invalid reference format: ${t}`);
       }
     }
-    // Leftovers of builds cut short by a crash go once, before the first build.
-    this.cleaned ??= rm(this.tmpBase, { recursive: true, force: true }).catch(() => {});
+    // Leftovers of builds cut short by a crash go once, before the first build (the daemon
+    // also clears them when it starts).
+    this.cleaned ??= recoverBuildLeftovers(this.engine.dataRoot);
     await this.cleaned;
     const tmpRoot = join(this.tmpBase, randomBytes(8).toString('hex'));
     await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
@@ -272,6 +277,11 @@ function neededStages(stages: Stage[], target: Stage, globalEnv: Env, escape: st
 }
 
 const builders = new WeakMap<Engine, Builder>();
+
+/** Removes what builds cut short by a crash left: their temp area and half-made pooled files. */
+export async function recoverBuildLeftovers(dataRoot: string): Promise<void> {
+  await Promise.all([join(dataRoot, BUILD_TMP), FilePool.tmpDir(join(dataRoot, BUILD_POOL))].map((d) => rm(d, { recursive: true, force: true }).catch(() => {})));
+}
 
 /** One builder per engine (shared cache index and temp area). */
 export function builderFor(engine: Engine): Builder {

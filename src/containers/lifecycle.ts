@@ -211,7 +211,8 @@ export class Lifecycle {
     }
     if (rec.state.status === 'paused') {
       await runtime.resume(rec.id).catch(() => {});
-      rec.state.status = 'running';
+      // The signal may have ended it meanwhile (runc thaws to deliver a kill to all): its exit stands.
+      if (rec.state.status === 'paused') rec.state.status = 'running';
     }
   }
 

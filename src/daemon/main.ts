@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { recoverBuildLeftovers } from '../build/builder.js';
 import { errorMessage, invalidParameter } from '../common/errors.js';
 import type { Logger } from '../dockerapi/context.js';
 import { DockerApi } from '../dockerapi/server.js';
@@ -44,6 +45,7 @@ async function openEngineFor(cfg: DaemonConfig): Promise<Engine> {
     realtimeBudget: cfg.realtimeBudget,
   });
   setRegistryHosts(engine, { insecure: cfg.insecureRegistries, certsDirs: DEFAULT_CERTS_DIRS });
+  await recoverBuildLeftovers(cfg.dataRoot);
   return engine;
 }
 

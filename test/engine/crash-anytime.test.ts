@@ -130,7 +130,7 @@ async function assertNothingLeft(d: RunningDaemon, base: string, when: string): 
     }
   });
   assert.deepEqual(monitors, [], `${when}: monitors left`);
-  const half = (await walk(d.dataRoot)).filter((f) => /\.tmp$|\.tmp[-.]|\.partial$/.test(f));
+  const half = (await walk(d.dataRoot)).filter((f) => /\.tmp$|\.tmp[-.]|\.partial$|\/\.tmp\/|\/build-tmp\//.test(f));
   assert.deepEqual(half, [], `${when}: half-written files left`);
   for (const left of [join(d.dataRoot, 'containers'), join(d.dataRoot, 'overlay', 'containers')]) {
     if (existsSync(left)) assert.deepEqual(await readdir(left), [], `${when}: ${left} not empty`);

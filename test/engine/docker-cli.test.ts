@@ -138,6 +138,25 @@ describe('docker CLI against the Wharf daemon', () => {
     assert.match(again.stderr, /is not running/);
     await w(['rm', 'pz']);
   });
+
+  test('a paused container can be killed, stopped and force-removed at once, as with dockerd', async () => {
+    const paused = async (name: string) => {
+      assert.equal((await w(['run', '-d', '--name', name, IMG, 'sleep', '300'])).code, 0);
+      assert.equal((await w(['pause', name])).code, 0);
+    };
+    await paused('pk');
+    assert.equal((await w(['kill', 'pk'])).code, 0);
+    assert.equal((await w(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'pk'])).stdout.trim(), 'exited 137');
+    await paused('ps');
+    const started = Date.now();
+    assert.equal((await w(['stop', '-t', '1', 'ps'])).code, 0);
+    assert.equal((await w(['inspect', '-f', '{{.State.Status}}', 'ps'])).stdout.trim(), 'exited');
+    await paused('pr');
+    assert.equal((await w(['rm', '-f', 'pr'])).code, 0);
+    assert.ok(Date.now() - started < 15_000, 'none of them waited for a timeout');
+    assert.equal((await w(['inspect', 'pr'])).code, 1);
+    await w(['rm', 'pk', 'ps']);
+  });
   test('health checks run on their interval; --init runs docker-init as PID 1', async () => {
     const r = await w(['run', '-d', '--name', 'hc', '--health-cmd', 'test -f /tmp/ok', '--health-interval', '1s', '--health-retries', '1', IMG, 'sh', '-c', 'touch /tmp/ok; exec sleep 300']);
     assert.equal(r.code, 0, r.stderr);

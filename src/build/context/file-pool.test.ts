@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { linkSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -54,7 +54,8 @@ describe('FilePool', () => {
     pool.place(join(base, 'ctx-file'), dropped, sha(dropped), 0o644, new Date(0));
     unlinkSync(join(base, 'ctx-file')); // the build's context folder is gone
     // A leftover of a creation cut short.
-    writeFileSync(join(base, 'pool', sha(kept).slice(0, 2), 'x.tmp-0001'), 'partial');
+    mkdirSync(FilePool.tmpDir(join(base, 'pool')), { recursive: true });
+    writeFileSync(join(FilePool.tmpDir(join(base, 'pool')), 'x-0001'), 'partial');
     assert.deepEqual(pool.sweep(), { count: 2, bytes: dropped.length + 'partial'.length });
     assert.equal(pooledFiles().length, 1);
     assert.equal(lstatSync(join(base, 'layer-file')).nlink, 2);

@@ -13,7 +13,7 @@
  */
 import { closeSync, constants as fsc, fchmodSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export interface PoolSweep {
   /** Pooled files removed. */
@@ -27,6 +27,11 @@ export class FilePool {
   private users = 0;
 
   constructor(readonly dir: string) {}
+
+  /** Where files being created are written before their rename (emptied at start, see recoverBuildLeftovers). */
+  static tmpDir(dir: string): string {
+    return join(dir, '.tmp');
+  }
 
   /** A build starts using the pool; the returned function ends that. */
   use(): () => void {
@@ -46,7 +51,10 @@ export class FilePool {
   /** Creates the pooled file under a temporary name and publishes it with a rename. */
   private create(pooled: string, data: Buffer, mode: number, mtime: Date): void {
     mkdirSync(join(pooled, '..'), { recursive: true, mode: 0o700 });
-    const tmp = `${pooled}.tmp-${randomBytes(4).toString('hex')}`;
+    // Apart from the pooled files, so what a crash leaves is found without listing the pool.
+    const tmpDir = FilePool.tmpDir(this.dir);
+    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+    const tmp = join(tmpDir, `${basename(pooled)}-${randomBytes(4).toString('hex')}`);
     const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
     try {
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
@@ -106,7 +114,7 @@ export class FilePool {
         const p = join(sdir, name);
         try {
           const st = lstatSync(p);
-          if (st.nlink > 1 && !all && !name.includes('.tmp-')) continue;
+          if (st.nlink > 1 && !all && shard !== '.tmp') continue;
           unlinkSync(p);
           left--;
           // Only a file nothing else links to gives its space back.
