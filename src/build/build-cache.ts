@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { removeAtomicTemps, writeFileAtomic } from '../common/atomic-file.js';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Image } from '../images/types.js';
 
@@ -30,12 +30,16 @@ export class BuildCache {
     dataRoot: string,
     private readonly images: ImageService,
   ) {
-    this.file = join(dataRoot, 'build-cache', 'index.json');
+    this.file = join(BuildCache.dir(dataRoot), 'index.json');
+  }
+
+  /** The cache's folder in a data root. */
+  static dir(dataRoot: string): string {
+    return join(dataRoot, 'build-cache');
   }
 
   private load(): Promise<void> {
-    this.loaded ??= removeAtomicTemps(dirname(this.file))
-      .then(() => readFile(this.file, 'utf8'))
+    this.loaded ??= readFile(this.file, 'utf8')
       .then((t) => {
         const obj = JSON.parse(t) as Record<string, string>;
         this.entries = new Map(Object.entries(obj));

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import type { Image } from '../images/types.js';
 import { familiarString, normalize, parseNormalizedNamed } from '../reference/reference.js';
+import { removeAtomicTemps } from '../common/atomic-file.js';
 import { BuildCache } from './build-cache.js';
 import { BuildContext } from './context/build-context.js';
 import { FilePool } from './context/file-pool.js';
@@ -278,9 +279,15 @@ function neededStages(stages: Stage[], target: Stage, globalEnv: Env, escape: st
 
 const builders = new WeakMap<Engine, Builder>();
 
-/** Removes what builds cut short by a crash left: their temp area and half-made pooled files. */
+/**
+ * Removes what builds cut short by a crash left: their temp area, half-made pooled files and
+ * a cache index write that never landed.
+ */
 export async function recoverBuildLeftovers(dataRoot: string): Promise<void> {
-  await Promise.all([join(dataRoot, BUILD_TMP), FilePool.tmpDir(join(dataRoot, BUILD_POOL))].map((d) => rm(d, { recursive: true, force: true }).catch(() => {})));
+  await Promise.all([
+    ...[join(dataRoot, BUILD_TMP), FilePool.tmpDir(join(dataRoot, BUILD_POOL))].map((d) => rm(d, { recursive: true, force: true }).catch(() => {})),
+    removeAtomicTemps(BuildCache.dir(dataRoot)),
+  ]);
 }
 
 /** One builder per engine (shared cache index and temp area). */

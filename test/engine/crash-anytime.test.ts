@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxRootfsTar } from '../support/busybox-rootfs.js';
 import { startWharfDaemon, type RunningDaemon } from '../support/daemons.js';
+import { startTestRegistry } from '../registry/helpers.js';
 import { runCli } from '../support/run-cli.js';
 
 const TAG = randomBytes(3).toString('hex');
@@ -26,6 +27,8 @@ test('kill -9 at random moments of mixed work: after each restart the state is w
   const env = { ...process.env, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(tmpdir(), 'wharf-build-docker-config') };
   const dk = (args: string[], input?: Buffer) => runCli('docker', ['-H', d.host, ...args], { input, env, timeoutMs: 60000 });
   const context = await mkdtemp(join(tmpdir(), 'wharf-anytime-ctx-'));
+  // Pushes and pulls go to Wharf's own registry on loopback.
+  const registry = await startTestRegistry();
   await writeFile(join(context, 'Dockerfile'), `FROM ${IMG}\nRUN echo built > /built\nCOPY f /f\n`);
   await writeFile(join(context, 'f'), 'f\n');
   try {
@@ -44,6 +47,11 @@ test('kill -9 at random moments of mixed work: after each restart the state is w
         worker((i) => [['network', 'create', n('net', i)], ['network', 'rm', n('net', i)], ['volume', 'create', n('vol', i)], ['volume', 'rm', n('vol', i)]]),
         worker((i) => [['run', '-d', '--name', n('p', i), IMG, 'sleep', '30'], ['exec', n('p', i), 'true'], ['pause', n('p', i)], ['unpause', n('p', i)], ['restart', '-t', '0', n('p', i)], ['rm', '-f', n('p', i)]]),
         worker((i) => [['build', '-q', '-t', n('b', i), context], ['rmi', n('b', i)]]),
+        // A layer of its own each time, so the pull back downloads and unpacks it.
+        worker((i) => {
+          const remote = `${registry.host}/anytime/${n('img', i)}:1`;
+          return [['run', '--name', n('pu', i), IMG, 'sh', '-c', `echo ${i} > /mine`], ['commit', n('pu', i), remote], ['rm', n('pu', i)], ['push', remote], ['rmi', remote], ['pull', remote], ['rmi', remote]];
+        }),
         dk(['run', '-d', '--restart', 'always', '--name', n('r', 0), IMG, 'sh', '-c', 'sleep 0.3; exit 3']).catch(() => undefined),
       ]);
       await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 1500)));
@@ -68,6 +76,7 @@ test('kill -9 at random moments of mixed work: after each restart the state is w
   } finally {
     await rm(context, { recursive: true, force: true });
     await d.stop();
+    await registry.dispose();
   }
 });
 
