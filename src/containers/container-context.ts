@@ -81,6 +81,7 @@ export class ContainerContext {
       source: { id: rec.id, name: rec.name, image: rec.image, imageId: rec.imageId, labels: rec.config.Labels ?? {}, env: rec.config.Env ?? [] },
     };
   }
+
   /** Where the containers' runtime bundles live (one folder per container). */
   get bundles(): string {
     return join(this.deps.execRoot, 'containers');

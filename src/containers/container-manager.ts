@@ -64,9 +64,14 @@ export class ContainerManager implements ContainerService {
     // A create or removal killed midway leaves a layer or a runtime bundle nobody would remove.
     for (const id of await deps.snapshotter.containerLayers()) if (!known.has(id)) await deps.snapshotter.removeContainerLayer(id);
     // The runtime state root is the engine's own: what no record knows of is a leftover.
-    for (const id of await deps.runtime.containers()) if (!known.has(id)) await deps.runtime.delete(id, { force: true }).catch(() => {});
+    const held = await deps.runtime.containers();
+    for (const id of held) if (!known.has(id)) await deps.runtime.delete(id, { force: true }).catch(() => {});
     for (const id of await readdir(m.ctx.bundles).catch(() => [] as string[])) if (!known.has(id)) await rm(m.ctx.bundle(id), { recursive: true, force: true });
-    await restoreContainers(m.ctx, m.lifecycle, (rec) => m.health.watch(rec), (rec) => m.finishRemoval(rec));
+    await restoreContainers(m.ctx, m.lifecycle, {
+      held: new Set(held.filter((id) => known.has(id))),
+      watchHealth: (rec) => m.health.watch(rec),
+      finishRemoval: (rec) => m.finishRemoval(rec),
+    });
     return m;
   }
 

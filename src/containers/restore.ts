@@ -20,14 +20,17 @@ const UNKNOWN_EXIT = 255;
 export async function restoreContainers(
   ctx: ContainerContext,
   lifecycle: Lifecycle,
-  watchHealth: (rec: ContainerRecord) => void,
-  finishRemoval: (rec: ContainerRecord) => Promise<void>,
+  opts: {
+    /** Containers the runtime still holds state or an exit file for. */
+    held: Set<string>;
+    watchHealth: (rec: ContainerRecord) => void;
+    finishRemoval: (rec: ContainerRecord) => Promise<void>;
+  },
 ): Promise<void> {
   const { runtime, snapshotter } = ctx.deps;
+  const { held, watchHealth, finishRemoval } = opts;
   const toStart: ContainerRecord[] = [];
   const toRemove: ContainerRecord[] = [];
-  // What the runtime still holds (state, exit files): an exit whose teardown a crash cut short.
-  const held = new Set(await runtime.containers());
   for (const rec of ctx.store.all()) {
     try {
       if (rec.state.status === 'removing') {
@@ -70,7 +73,8 @@ export async function restoreContainers(
       // Output of a container that stopped before its shipping was done (a restart would append to it).
       await ctx.logs.recover(ctx.logTarget(rec)).catch(() => {});
       if (rec.state.status === 'exited' && (held.has(rec.id) || isMounted(ctx.rootfs(rec.id)))) {
-        // The daemon died between saving an exit and tearing the container down.
+        // The daemon died between saving an exit and tearing the container down (runtime state
+        // or exit file still there, rootfs still mounted).
         await runtime.delete(rec.id, { force: true }).catch(() => {});
         await snapshotter.unmount(rec.id, ctx.rootfs(rec.id)).catch(() => {});
       }
